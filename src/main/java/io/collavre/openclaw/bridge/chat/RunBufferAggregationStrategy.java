@@ -1,0 +1,58 @@
+package io.collavre.openclaw.bridge.chat;
+
+import java.time.Clock;
+import java.util.Map;
+
+import org.apache.camel.AggregationStrategy;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/**
+ * Folds the chat events of one run into a {@link RunBuffer}: deltas are merged, the final's text wins when it
+ * has any.
+ *
+ * <p>Expects each incoming exchange to carry the chat payload (a map) as body and the headers {@code runId},
+ * {@code state}, {@code sessionKey} and {@code ownerId} set by the chat-events route.
+ */
+public class RunBufferAggregationStrategy implements AggregationStrategy {
+
+    public static final String RUN_ID = "runId";
+    public static final String STATE = "state";
+    public static final String SESSION_KEY = "sessionKey";
+    public static final String OWNER_ID = "ownerId";
+
+    private final Clock clock;
+
+    public RunBufferAggregationStrategy() {
+        this(Clock.systemUTC());
+    }
+
+    public RunBufferAggregationStrategy(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public Exchange aggregate(Exchange buffered, Exchange event) {
+        Message in = event.getMessage();
+        String state = in.getHeader(STATE, String.class);
+        String text = ChatText.of(in.getBody(Map.class) == null ? null : in.getBody(Map.class).get("message"));
+
+        Exchange result = buffered != null ? buffered : event;
+        RunBuffer buffer;
+        if (buffered == null) {
+            buffer = new RunBuffer(in.getHeader(RUN_ID, String.class), in.getHeader(OWNER_ID, String.class),
+                    in.getHeader(SESSION_KEY, String.class), clock.instant());
+        } else {
+            buffer = buffered.getMessage().getBody(RunBuffer.class);
+            buffer.rememberSessionKey(in.getHeader(SESSION_KEY, String.class));
+            result.getMessage().setHeader(STATE, state);
+        }
+        if ("final".equals(state)) {
+            buffer.applyFinal(text);
+        } else {
+            buffer.mergeDelta(text);
+        }
+        result.getMessage().setBody(buffer);
+        return result;
+    }
+}

@@ -1,0 +1,135 @@
+package io.collavre.openclaw.bridge.websocket;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.net.PemTrustOptions;
+import org.apache.camel.component.vertx.websocket.VertxWebsocketComponent;
+import org.apache.camel.component.vertx.websocket.VertxWebsocketConfiguration;
+import org.apache.camel.component.vertx.websocket.VertxWebsocketEndpoint;
+
+/**
+ * {@code reconnecting-websocket:ws://host:port/path?account=NAME}: a WebSocket client endpoint that stays
+ * connected.
+ *
+ * <p>It is camel-vertx-websocket (URI parsing, Vert.x, TLS, handshake headers and the producer are the
+ * component's own) with a client consumer that adds what a long-lived client needs and the stock one lacks:
+ * starting while the server is down, frames processed in arrival order, close codes that decide between
+ * reconnecting with exponential backoff and giving up, an application-level handshake deadline and an idle
+ * watchdog. {@code http://} and {@code https://} URLs are accepted and mean {@code ws://} and {@code wss://}.
+ */
+public class ReconnectingWebsocketComponent extends VertxWebsocketComponent {
+
+    private long reconnectBaseDelay = 1000;
+    private long reconnectMaxDelay = 60_000;
+    private long handshakeTimeout = 10_000;
+    private long connectTimeout = 10_000;
+    private long idleTimeout = 30_000;
+    private int maxPendingFrames = 10_000;
+    private String trustCaFile;
+
+    private final Map<String, ReconnectingWebsocketConsumer> consumers = new ConcurrentHashMap<>();
+
+    @Override
+    protected org.apache.camel.Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters)
+            throws Exception {
+        String account = getAndRemoveParameter(parameters, "account", String.class);
+        VertxWebsocketEndpoint endpoint = (VertxWebsocketEndpoint) super.createEndpoint(uri,
+                remaining.replaceFirst("^http(s?):", "ws$1:"), parameters);
+        ReconnectingWebsocketEndpoint reconnecting = (ReconnectingWebsocketEndpoint) endpoint;
+        reconnecting.setAccount(account != null ? account : reconnecting.getConfiguration().getWebsocketURI().getHost());
+        return endpoint;
+    }
+
+    @Override
+    protected VertxWebsocketEndpoint createEndpointInstance(String uri, VertxWebsocketConfiguration configuration) {
+        HttpClientOptions options = new HttpClientOptions().setConnectTimeout((int) connectTimeout);
+        if (trustCaFile != null && !trustCaFile.isBlank()) {
+            options.setTrustOptions(new PemTrustOptions().addCertPath(trustCaFile.trim()));
+        }
+        configuration.setClientOptions(options);
+        return new ReconnectingWebsocketEndpoint(uri, this, configuration);
+    }
+
+    void register(ReconnectingWebsocketConsumer consumer) {
+        consumers.put(consumer.getEndpoint().getAccount(), consumer);
+    }
+
+    void unregister(ReconnectingWebsocketConsumer consumer) {
+        consumers.remove(consumer.getEndpoint().getAccount(), consumer);
+    }
+
+    /** The status of every connection this component holds, one per account. */
+    public List<ConnectionStatus> getConnectionStatuses() {
+        return consumers.values().stream().map(ReconnectingWebsocketConsumer::status).toList();
+    }
+
+    ReconnectPolicy reconnectPolicy() {
+        return new ReconnectPolicy(reconnectBaseDelay, reconnectMaxDelay);
+    }
+
+    /** Delay before the first reconnect attempt, in ms; it doubles with each failed attempt. */
+    public void setReconnectBaseDelay(long reconnectBaseDelay) {
+        this.reconnectBaseDelay = reconnectBaseDelay;
+    }
+
+    public long getReconnectBaseDelay() {
+        return reconnectBaseDelay;
+    }
+
+    /** Longest delay between reconnect attempts, in ms. */
+    public void setReconnectMaxDelay(long reconnectMaxDelay) {
+        this.reconnectMaxDelay = reconnectMaxDelay;
+    }
+
+    public long getReconnectMaxDelay() {
+        return reconnectMaxDelay;
+    }
+
+    /** How long, in ms, the application-level handshake may take after the socket opened. */
+    public void setHandshakeTimeout(long handshakeTimeout) {
+        this.handshakeTimeout = handshakeTimeout;
+    }
+
+    public long getHandshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    /** TCP and WebSocket upgrade timeout, in ms. */
+    public void setConnectTimeout(long connectTimeout) {
+        this.connectTimeout = connectTimeout;
+    }
+
+    public long getConnectTimeout() {
+        return connectTimeout;
+    }
+
+    /** Silence, in ms, after which a connection counts as dead until the session says otherwise. */
+    public void setIdleTimeout(long idleTimeout) {
+        this.idleTimeout = idleTimeout;
+    }
+
+    public long getIdleTimeout() {
+        return idleTimeout;
+    }
+
+    /** Frames waiting for the route beyond which the socket is paused (backpressure). */
+    public void setMaxPendingFrames(int maxPendingFrames) {
+        this.maxPendingFrames = maxPendingFrames;
+    }
+
+    public int getMaxPendingFrames() {
+        return maxPendingFrames;
+    }
+
+    /** A PEM file of CA certificates to trust for {@code wss://}, besides the JVM's own. */
+    public void setTrustCaFile(String trustCaFile) {
+        this.trustCaFile = trustCaFile;
+    }
+
+    public String getTrustCaFile() {
+        return trustCaFile;
+    }
+}

@@ -1,0 +1,323 @@
+package io.collavre.openclaw.bridge.websocket;
+
+import java.time.Instant;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.support.DefaultConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.collavre.openclaw.bridge.websocket.ConnectionStatus.State;
+
+/**
+ * A WebSocket client consumer that keeps one connection up for the life of the route.
+ *
+ * <p>Each text frame becomes an exchange; frames are processed one at a time, in arrival order, on a thread of
+ * the consumer's own (never on the Vert.x event loop), with a {@link WebsocketSession} in the
+ * {@value #SESSION_HEADER} header through which the route reports the outcome of its application-level
+ * handshake. Until the route calls {@link WebsocketSession#established(Long)} within the handshake timeout the
+ * attempt has not succeeded; {@link WebsocketSession#refuse(String)} fails it. A connection silent for longer
+ * than the idle timeout is closed and replaced.
+ */
+public class ReconnectingWebsocketConsumer extends DefaultConsumer {
+
+    /** Header holding the {@link WebsocketSession} of the connection a frame arrived on. */
+    public static final String SESSION_HEADER = "CamelWebsocketSession";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReconnectingWebsocketConsumer.class);
+
+    private final ReconnectPolicy policy;
+    private final AtomicInteger failedAttempts = new AtomicInteger();
+    private final AtomicInteger pendingFrames = new AtomicInteger();
+    private final Object lock = new Object();
+
+    private HttpClient client;
+    private ExecutorService frameExecutor;
+    private long watchdogTimer = -1;
+    private long reconnectTimer = -1;
+
+    private volatile WebsocketSession session;
+    private volatile State state = State.CONNECTING;
+    private volatile String reason = "not connected yet";
+    private volatile long lastFrameNanos;
+    private volatile Instant lastFrameAt;
+
+    public ReconnectingWebsocketConsumer(ReconnectingWebsocketEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+        this.policy = endpoint.getComponent().reconnectPolicy();
+    }
+
+    @Override
+    public ReconnectingWebsocketEndpoint getEndpoint() {
+        return (ReconnectingWebsocketEndpoint) super.getEndpoint();
+    }
+
+    private String account() {
+        return getEndpoint().getAccount();
+    }
+
+    private Vertx vertx() {
+        return getEndpoint().vertx();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        frameExecutor = getEndpoint().getCamelContext().getExecutorServiceManager()
+                .newSingleThreadExecutor(this, "gateway-frames-" + account());
+        HttpClientOptions options = getEndpoint().clientOptions();
+        client = vertx().createHttpClient(options);
+        getEndpoint().getComponent().register(this);
+        long period = Math.max(100, Math.min(1000, getEndpoint().getComponent().getIdleTimeout() / 4));
+        watchdogTimer = vertx().setPeriodic(period, id -> checkIdle());
+        // Never block or fail startup on an unreachable server: connect in the background and keep trying.
+        connect();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        synchronized (lock) {
+            vertx().cancelTimer(watchdogTimer);
+            vertx().cancelTimer(reconnectTimer);
+            WebsocketSession current = session;
+            session = null;
+            if (current != null) {
+                current.socket.close((short) 1000, "bridge stopping");
+            }
+            transition(State.CLOSED, "stopped");
+        }
+        getEndpoint().getComponent().unregister(this);
+        if (frameExecutor != null) {
+            // Let frames already accepted reach the route before the route stops.
+            frameExecutor.shutdown();
+            frameExecutor.awaitTermination(10, TimeUnit.SECONDS);
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(frameExecutor);
+        }
+        if (client != null) {
+            client.close();
+        }
+        super.doStop();
+    }
+
+    /** The status of this connection, for health checks. */
+    public ConnectionStatus status() {
+        return new ConnectionStatus(account(), state, state == State.CONNECTED ? null : reason, lastFrameAt,
+                failedAttempts.get());
+    }
+
+    WebSocket currentSocket() {
+        WebsocketSession current = session;
+        return current == null ? null : current.socket;
+    }
+
+    private void connect() {
+        if (!isRunAllowed()) {
+            return;
+        }
+        WebSocketConnectOptions options = getEndpoint().connectOptions(getEndpoint().clientOptions());
+        LOG.debug("account={} gateway connecting to {}:{}", account(), options.getHost(), options.getPort());
+        client.webSocket(options).onComplete(result -> {
+            if (result.succeeded()) {
+                opened(result.result());
+            } else {
+                attemptFailed("connect failed: " + describe(result.cause()));
+            }
+        });
+    }
+
+    private void opened(WebSocket socket) {
+        WebsocketSession opened = new WebsocketSession(socket);
+        synchronized (lock) {
+            if (!isRunAllowed()) {
+                socket.close((short) 1000, "bridge stopping");
+                return;
+            }
+            session = opened;
+            opened.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(getEndpoint().getComponent().getIdleTimeout());
+            lastFrameNanos = System.nanoTime();
+        }
+        LOG.info("account={} gateway socket open, awaiting handshake", account());
+        socket.textMessageHandler(text -> frameReceived(opened, text));
+        socket.binaryMessageHandler(buffer -> frameReceived(opened, buffer.toString()));
+        socket.exceptionHandler(e -> LOG.debug("account={} gateway socket error: {}", account(), describe(e)));
+        socket.closeHandler(v -> closedByPeer(opened));
+        opened.handshakeTimer = vertx().setTimer(getEndpoint().getComponent().getHandshakeTimeout(),
+                id -> {
+                    if (!opened.established) {
+                        opened.refuse("handshake not completed within "
+                                      + getEndpoint().getComponent().getHandshakeTimeout() + " ms");
+                    }
+                });
+    }
+
+    private void frameReceived(WebsocketSession from, String text) {
+        lastFrameNanos = System.nanoTime();
+        lastFrameAt = Instant.now();
+        if (pendingFrames.incrementAndGet() >= getEndpoint().getComponent().getMaxPendingFrames()) {
+            // The route is behind: stop reading until it catches up rather than queue without bound.
+            from.socket.pause();
+        }
+        frameExecutor.execute(() -> {
+            try {
+                process(from, text);
+            } finally {
+                if (pendingFrames.decrementAndGet() <= getEndpoint().getComponent().getMaxPendingFrames() / 2) {
+                    from.socket.resume();
+                }
+            }
+        });
+    }
+
+    private void process(WebsocketSession from, String text) {
+        Exchange exchange = createExchange(false);
+        exchange.getMessage().setBody(text);
+        exchange.getMessage().setHeader(SESSION_HEADER, from);
+        try {
+            getProcessor().process(exchange);
+        } catch (Exception e) {
+            exchange.setException(e);
+        }
+        if (exchange.getException() != null) {
+            getExceptionHandler().handleException("account=" + account() + " error processing gateway frame",
+                    exchange, exchange.getException());
+        }
+        releaseExchange(exchange, false);
+    }
+
+    private void closedByPeer(WebsocketSession closed) {
+        Short status = closed.socket.closeStatusCode();
+        int code = status == null ? ReconnectPolicy.ABNORMAL_CLOSURE : status;
+        String closeReason = closed.socket.closeReason();
+        synchronized (lock) {
+            if (session != closed) {
+                return; // we closed it ourselves and already decided what comes next
+            }
+            session = null;
+            vertx().cancelTimer(closed.handshakeTimer);
+        }
+        if (!isRunAllowed()) {
+            return;
+        }
+        String why = "closed by gateway code=" + code + (closeReason == null || closeReason.isBlank()
+                ? "" : " reason=" + closeReason);
+        switch (ReconnectPolicy.actionFor(code)) {
+            case STOP -> {
+                transition(State.CLOSED, why);
+                LOG.info("account={} gateway {} outcome=stopped (normal close, no reconnect)", account(), why);
+            }
+            case FATAL -> {
+                transition(State.FAILED, why);
+                LOG.error("account={} gateway {} outcome=failed (authentication or policy; fix the account's"
+                          + " token or permissions, then restart the route)", account(), why);
+            }
+            case RECONNECT -> attemptFailed(why);
+        }
+    }
+
+    /** Counts a failed attempt and schedules the next one after the policy's backoff. */
+    private void attemptFailed(String why) {
+        synchronized (lock) {
+            if (!isRunAllowed()) {
+                return;
+            }
+            int attempt = failedAttempts.incrementAndGet();
+            long delay = policy.delayMillis(attempt);
+            transition(State.RECONNECTING, why);
+            LOG.warn("account={} gateway {} outcome=reconnect attempt={} delayMs={}", account(), why, attempt, delay);
+            vertx().cancelTimer(reconnectTimer);
+            reconnectTimer = vertx().setTimer(delay, id -> connect());
+        }
+    }
+
+    private void checkIdle() {
+        WebsocketSession current = session;
+        if (current == null || pendingFrames.get() > 0) {
+            return;
+        }
+        long silentNanos = System.nanoTime() - lastFrameNanos;
+        if (silentNanos > current.idleTimeoutNanos) {
+            current.refuse("silent for " + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms");
+        }
+    }
+
+    private void transition(State next, String why) {
+        state = next;
+        reason = why;
+    }
+
+    private static String describe(Throwable e) {
+        return e == null ? "unknown" : e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    /**
+     * One open connection, as the route sees it. Calls on a session that is no longer the current one are
+     * ignored, so a late answer from an old connection cannot disturb a new one.
+     */
+    public final class WebsocketSession {
+
+        private final WebSocket socket;
+        private volatile boolean established;
+        private volatile long idleTimeoutNanos;
+        private long handshakeTimer = -1;
+
+        private WebsocketSession(WebSocket socket) {
+            this.socket = socket;
+        }
+
+        /**
+         * The application-level handshake succeeded: failed attempts are forgotten, and the connection is
+         * considered dead after twice the server's keepalive interval of silence.
+         *
+         * @param keepaliveIntervalMs the server's keepalive (tick) interval, or null for the configured default
+         */
+        public void established(Long keepaliveIntervalMs) {
+            if (session != this) {
+                return;
+            }
+            established = true;
+            vertx().cancelTimer(handshakeTimer);
+            if (keepaliveIntervalMs != null && keepaliveIntervalMs > 0) {
+                idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(2 * keepaliveIntervalMs);
+            }
+            failedAttempts.set(0);
+            transition(State.CONNECTED, null);
+            LOG.info("account={} gateway connected keepaliveMs={}", account(),
+                    TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) / 2);
+        }
+
+        /** The attempt failed (handshake refused, timed out, silent): close it and try again after backoff. */
+        public void refuse(String why) {
+            synchronized (lock) {
+                if (session != this) {
+                    return;
+                }
+                session = null;
+                vertx().cancelTimer(handshakeTimer);
+            }
+            socket.close((short) 1000, "closing");
+            attemptFailed(why);
+        }
+
+        public String getAccount() {
+            return account();
+        }
+
+        public boolean isEstablished() {
+            return established;
+        }
+
+        @Override
+        public String toString() {
+            return "WebsocketSession[account=" + account() + ", established=" + established + "]";
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package io.collavre.openclaw.bridge.testing;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A local WebSocket server that plays an OpenClaw Gateway: it sends {@code connect.challenge}, checks the
+ * {@code connect} request's token and answers with a {@code res}, then pushes whatever frames a test sends.
+ */
+public final class GatewaySimulator implements AutoCloseable {
+
+    public enum Handshake {
+        ACCEPT, REFUSE, IGNORE
+    }
+
+    private final Vertx vertx = Vertx.vertx();
+    private final int port;
+    private final String token;
+    private final Set<ServerWebSocket> established = ConcurrentHashMap.newKeySet();
+    private final BlockingQueue<JsonObject> connectRequests = new LinkedBlockingQueue<>();
+    private final List<ServerWebSocket> opened = new CopyOnWriteArrayList<>();
+    private final AtomicInteger handshakes = new AtomicInteger();
+    private volatile Handshake handshake = Handshake.ACCEPT;
+    private volatile long tickIntervalMs = 15_000;
+    private volatile Long tickTimer;
+    private HttpServer server;
+
+    public GatewaySimulator(int port, String token) {
+        this.port = port;
+        this.token = token;
+    }
+
+    public GatewaySimulator start() {
+        server = vertx.createHttpServer(new HttpServerOptions().setMaxWebSocketMessageSize(64 * 1024 * 1024)
+                        .setMaxWebSocketFrameSize(64 * 1024 * 1024))
+                .webSocketHandler(this::accept);
+        await(server.listen(port, "127.0.0.1"));
+        return this;
+    }
+
+    public void stop() {
+        if (server != null) {
+            established.clear();
+            opened.forEach(ws -> ws.close((short) 1001, "going away"));
+            opened.clear();
+            await(server.close());
+            server = null;
+        }
+    }
+
+    private void accept(ServerWebSocket ws) {
+        opened.add(ws);
+        ws.closeHandler(v -> {
+            established.remove(ws);
+            opened.remove(ws);
+        });
+        ws.textMessageHandler(text -> {
+            JsonObject frame = new JsonObject(text);
+            if (!"req".equals(frame.getString("type")) || !"connect".equals(frame.getString("method"))) {
+                return;
+            }
+            connectRequests.add(frame);
+            Handshake mode = handshake;
+            String presented = frame.getJsonObject("params").getJsonObject("auth").getString("token");
+            if (mode == Handshake.IGNORE) {
+                return;
+            }
+            if (mode == Handshake.REFUSE || !token.equals(presented)) {
+                ws.writeTextMessage(new JsonObject().put("type", "res").put("id", frame.getString("id"))
+                        .put("ok", false).put("error", new JsonObject().put("message", "invalid token")).encode());
+                return;
+            }
+            ws.writeTextMessage(new JsonObject().put("type", "res").put("id", frame.getString("id")).put("ok", true)
+                    .put("payload", new JsonObject().put("type", "hello-ok")
+                            .put("policy", new JsonObject().put("tickIntervalMs", tickIntervalMs)))
+                    .encode(), done -> {
+                        established.add(ws);
+                        handshakes.incrementAndGet();
+                    });
+        });
+        ws.writeTextMessage(new JsonObject().put("type", "event").put("event", "connect.challenge")
+                .put("payload", new JsonObject().put("nonce", "n-" + System.nanoTime()).put("ts", System.currentTimeMillis()))
+                .encode());
+    }
+
+    /** Sends a frame to every connection that completed the handshake. */
+    public void send(String frame) {
+        for (ServerWebSocket ws : established) {
+            await(ws.writeTextMessage(frame));
+        }
+    }
+
+    public void sendChat(String runId, Integer seq, String state, String sessionKey, Object content) {
+        send(chat(runId, seq, state, sessionKey, content));
+    }
+
+    /** A {@code chat} event frame; {@code content} is a string, a list of parts or null for no message. */
+    public static String chat(String runId, Integer seq, String state, String sessionKey, Object content) {
+        JsonObject payload = new JsonObject().put("state", state);
+        if (runId != null) {
+            payload.put("runId", runId);
+        }
+        if (seq != null) {
+            payload.put("seq", seq);
+        }
+        if (sessionKey != null) {
+            payload.put("sessionKey", sessionKey);
+        }
+        if (content instanceof List<?> parts) {
+            payload.put("message", new JsonObject().put("role", "assistant").put("content", new JsonArray(parts)));
+        } else if (content != null) {
+            payload.put("message", new JsonObject().put("role", "assistant").put("content", content));
+        }
+        return new JsonObject().put("type", "event").put("event", "chat").put("payload", payload).encode();
+    }
+
+    /** Starts sending {@code tick} events every {@code intervalMs}. */
+    public void startTicks(long intervalMs) {
+        tickTimer = vertx.setPeriodic(intervalMs, id -> {
+            String tick = new JsonObject().put("type", "event").put("event", "tick")
+                    .put("payload", new JsonObject().put("ts", System.currentTimeMillis())).encode();
+            established.forEach(ws -> ws.writeTextMessage(tick));
+        });
+    }
+
+    public void stopTicks() {
+        Long timer = tickTimer;
+        if (timer != null) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
+    /** Closes every open connection with the given code. */
+    public void closeAll(int code, String reason) {
+        for (ServerWebSocket ws : opened) {
+            established.remove(ws);
+            await(ws.close((short) code, reason));
+        }
+    }
+
+    public void setHandshake(Handshake handshake) {
+        this.handshake = handshake;
+    }
+
+    public void setTickIntervalMs(long tickIntervalMs) {
+        this.tickIntervalMs = tickIntervalMs;
+    }
+
+    public int handshakes() {
+        return handshakes.get();
+    }
+
+    public int establishedConnections() {
+        return established.size();
+    }
+
+    public int openConnections() {
+        return opened.size();
+    }
+
+    /** Waits for the next {@code connect} request the bridge sends. */
+    public JsonObject awaitConnectRequest(Duration timeout) throws InterruptedException {
+        JsonObject request = connectRequests.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (request == null) {
+            throw new AssertionError("no connect request within " + timeout);
+        }
+        return request;
+    }
+
+    public int connectRequests() {
+        return connectRequests.size();
+    }
+
+    public String url() {
+        return "ws://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() {
+        stop();
+        await(vertx.close());
+    }
+
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
