@@ -119,6 +119,9 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
         return current == null ? null : current.socket;
     }
 
+    // HttpClient.webSocket is deprecated in Vert.x 4.5 in favour of WebSocketClient, but the endpoint's
+    // configuration (client options, Camel SSLContextParameters) is expressed as HttpClientOptions.
+    @SuppressWarnings("deprecation")
     private void connect() {
         if (!isRunAllowed()) {
             return;

@@ -31,7 +31,7 @@ public final class BridgeRunner implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         main.stop();
     }
 }

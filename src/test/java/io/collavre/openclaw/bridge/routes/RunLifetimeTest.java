@@ -1,0 +1,134 @@
+package io.collavre.openclaw.bridge.routes;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.collavre.openclaw.bridge.dedup.ExpiringIdempotentRepository;
+import io.collavre.openclaw.bridge.testing.BridgeRunner;
+import io.collavre.openclaw.bridge.testing.CollavreReceiver;
+import io.collavre.openclaw.bridge.testing.FramesProcessed;
+import io.collavre.openclaw.bridge.testing.GatewaySimulator;
+import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.processor.aggregate.AggregateProcessor;
+import org.apache.camel.test.AvailablePortFinder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static io.collavre.openclaw.bridge.testing.GatewaySimulator.chat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Buffer TTL and dedup TTL, with the TTLs shortened to seconds so the test can watch them pass. */
+class RunLifetimeTest {
+
+    static final String KEY = "agent:ai-bot:collavre:42:creative:100";
+    static final Duration WAIT = Duration.ofSeconds(15);
+    static final int BUFFER_TTL_SECONDS = 3;
+    static final int DEDUP_TTL_SECONDS = 2;
+
+    static GatewaySimulator gateway;
+    static CollavreReceiver collavre;
+    static BridgeRunner bridge;
+    static FramesProcessed frames;
+
+    @BeforeAll
+    static void startAll() throws Exception {
+        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
+        collavre = new CollavreReceiver(AvailablePortFinder.getNextAvailable());
+        bridge = BridgeRunner.start(Map.of(
+                "openclaw.gateway.url", gateway.url(),
+                "openclaw.gateway.token", "gw-secret",
+                "openclaw.gateway.owner-id", "42",
+                "collavre.url", collavre.url(),
+                "proactive.buffer-ttl-seconds", String.valueOf(BUFFER_TTL_SECONDS),
+                "proactive.sweep-interval-seconds", "1",
+                "proactive.dedup-ttl-seconds", String.valueOf(DEDUP_TTL_SECONDS)));
+        frames = FramesProcessed.install(bridge.context(), "gateway-connection-default");
+        await().atMost(WAIT).until(() -> gateway.handshakes() == 1);
+    }
+
+    @AfterAll
+    static void stopAll() throws Exception {
+        bridge.close();
+        collavre.close();
+        gateway.close();
+    }
+
+    @BeforeEach
+    void clearReceiver() {
+        collavre.reset();
+    }
+
+    static void send(String... sent) throws InterruptedException {
+        frames.reset();
+        for (String frame : sent) {
+            gateway.send(frame);
+        }
+        frames.await(sent.length, WAIT);
+    }
+
+    static void sendCompleting(int runs, String... sent) throws InterruptedException {
+        NotifyBuilder decided = new NotifyBuilder(bridge.context()).whenDone(runs)
+                .wereSentTo("direct:collavre-dispatch").create();
+        send(sent);
+        assertTrue(decided.matches(WAIT.toMillis(), TimeUnit.MILLISECONDS), "dispatch decided");
+    }
+
+    static boolean isBuffered(String runId) {
+        return bridge.context().getProcessor("run-buffers", AggregateProcessor.class)
+                .getAggregationRepository().getKeys().contains(runId);
+    }
+
+    @Test
+    void staleBufferIsPurgedAfterTheTtlWhileAFreshOneSurvives() throws Exception {
+        send(chat("run-stale", 1, "delta", KEY, "never finished"));
+        long staleSentAt = System.nanoTime();
+        // The fresh run starts half a TTL later, so it must outlive the stale one by that much.
+        Thread.sleep(TimeUnit.SECONDS.toMillis(BUFFER_TTL_SECONDS) / 2);
+        send(chat("run-fresh", 1, "delta", KEY, "still going"));
+
+        await().atMost(WAIT).until(() -> !isBuffered("run-stale"));
+        long purgedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - staleSentAt);
+        assertTrue(isBuffered("run-fresh"), "the fresh buffer survives the sweep that purged the stale one");
+        assertTrue(purgedAfterMs >= TimeUnit.SECONDS.toMillis(BUFFER_TTL_SECONDS),
+                "purged only after the TTL, was " + purgedAfterMs + " ms");
+
+        sendCompleting(2, chat("run-fresh", 2, "final", KEY, null), chat("run-stale", 2, "final", KEY, null));
+        assertEquals(1, collavre.posts().size(), "the purged run was never dispatched");
+        assertEquals("still going", collavre.postsFor("run-fresh").get(0).json().getString("content"));
+    }
+
+    @Test
+    void runDispatchedAgainWithinTheDedupTtlIsSuppressedAndDispatchedAfterIt() throws Exception {
+        ExpiringIdempotentRepository dispatched = bridge.context().getRegistry()
+                .lookupByNameAndType("dispatchedRuns", ExpiringIdempotentRepository.class);
+
+        sendCompleting(1, chat("run-dup", 1, "delta", KEY, "once"), chat("run-dup", 2, "final", KEY, null));
+        sendCompleting(1, chat("run-dup", 2, "final", KEY, "once"));
+        sendCompleting(1, chat("run-dup", 1, "delta", KEY, "once"), chat("run-dup", 2, "final", KEY, null));
+        assertEquals(1, collavre.postsFor("run-dup").size(), "replays within the dedup TTL are suppressed");
+
+        await().atMost(WAIT).until(() -> !dispatched.contains("run-dup"));
+        sendCompleting(1, chat("run-dup", 2, "final", KEY, "once"));
+        assertEquals(2, collavre.postsFor("run-dup").size(), "after the dedup TTL the run is dispatched again");
+    }
+
+    @Test
+    void dedupMemoryStaysBounded() throws Exception {
+        ExpiringIdempotentRepository dispatched = bridge.context().getRegistry()
+                .lookupByNameAndType("dispatchedRuns", ExpiringIdempotentRepository.class);
+        String[] finals = new String[20];
+        for (int i = 0; i < finals.length; i++) {
+            finals[i] = chat("run-bounded-" + i, 1, "final", KEY, "text " + i);
+        }
+        sendCompleting(finals.length, finals);
+        assertTrue(dispatched.getSize() >= finals.length);
+        await().atMost(WAIT).until(() -> dispatched.getSize() == 0);
+        assertFalse(dispatched.contains("run-bounded-0"));
+    }
+}
