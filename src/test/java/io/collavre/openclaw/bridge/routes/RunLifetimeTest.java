@@ -108,13 +108,14 @@ class RunLifetimeTest {
         ExpiringIdempotentRepository dispatched = bridge.context().getRegistry()
                 .lookupByNameAndType("dispatchedRuns", ExpiringIdempotentRepository.class);
 
+        // New seqs each time, so that the duplicate-frame filter lets them through and the dedup TTL decides.
         sendCompleting(1, chat("run-dup", 1, "delta", KEY, "once"), chat("run-dup", 2, "final", KEY, null));
-        sendCompleting(1, chat("run-dup", 2, "final", KEY, "once"));
-        sendCompleting(1, chat("run-dup", 1, "delta", KEY, "once"), chat("run-dup", 2, "final", KEY, null));
+        sendCompleting(1, chat("run-dup", 3, "final", KEY, "once"));
+        sendCompleting(1, chat("run-dup", 4, "delta", KEY, "once"), chat("run-dup", 5, "final", KEY, null));
         assertEquals(1, collavre.postsFor("run-dup").size(), "replays within the dedup TTL are suppressed");
 
         await().atMost(WAIT).until(() -> !dispatched.contains("run-dup"));
-        sendCompleting(1, chat("run-dup", 2, "final", KEY, "once"));
+        sendCompleting(1, chat("run-dup", 6, "final", KEY, "once"));
         assertEquals(2, collavre.postsFor("run-dup").size(), "after the dedup TTL the run is dispatched again");
     }
 
