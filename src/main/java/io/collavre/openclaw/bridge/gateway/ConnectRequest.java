@@ -28,7 +28,7 @@ public class ConnectRequest {
     }
 
     public void setClientVersion(String clientVersion) {
-        this.clientVersion = clientVersion;
+        this.clientVersion = java.util.Objects.requireNonNull(clientVersion, "clientVersion");
     }
 
     /** The {@code req} frame for method {@code connect}, as JSON text. */

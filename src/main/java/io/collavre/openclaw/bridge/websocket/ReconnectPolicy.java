@@ -40,9 +40,9 @@ public final class ReconnectPolicy {
 
     /** The delay before reconnect attempt number {@code attempt} (1 for the first retry). */
     public long delayMillis(int attempt) {
-        int exponent = Math.max(0, Math.min(attempt - 1, 30));
-        long delay = baseDelayMillis << exponent;
-        return delay <= 0 || delay > maxDelayMillis ? maxDelayMillis : delay;
+        int exponent = attempt <= 1 ? 0 : Math.min(attempt - 1, 62);
+        // Compare before shifting so a large base or attempt can never overflow into a short delay.
+        return baseDelayMillis > (maxDelayMillis >> exponent) ? maxDelayMillis : baseDelayMillis << exponent;
     }
 
     public long getBaseDelayMillis() {
