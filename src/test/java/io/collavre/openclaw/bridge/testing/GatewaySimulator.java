@@ -1,5 +1,7 @@
 package io.collavre.openclaw.bridge.testing;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -17,6 +19,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PfxOptions;
 
 /**
  * A local WebSocket server that plays an OpenClaw Gateway: it sends {@code connect.challenge}, checks the
@@ -38,6 +41,8 @@ public final class GatewaySimulator implements AutoCloseable {
     private volatile Handshake handshake = Handshake.ACCEPT;
     private volatile long tickIntervalMs = 15_000;
     private volatile Long tickTimer;
+    private volatile Integer authFailureCloseCode;
+    private volatile PfxOptions tls;
     private HttpServer server;
 
     public GatewaySimulator(int port, String token) {
@@ -46,11 +51,45 @@ public final class GatewaySimulator implements AutoCloseable {
     }
 
     public GatewaySimulator start() {
-        server = vertx.createHttpServer(new HttpServerOptions().setMaxWebSocketMessageSize(64 * 1024 * 1024)
-                        .setMaxWebSocketFrameSize(64 * 1024 * 1024))
-                .webSocketHandler(this::accept);
+        HttpServerOptions options = new HttpServerOptions().setMaxWebSocketMessageSize(64 * 1024 * 1024)
+                .setMaxWebSocketFrameSize(64 * 1024 * 1024);
+        if (tls != null) {
+            options.setSsl(true).setKeyCertOptions(tls);
+        }
+        server = vertx.createHttpServer(options).webSocketHandler(this::accept);
         await(server.listen(port, "127.0.0.1"));
         return this;
+    }
+
+    /**
+     * Serves wss:// with a fresh self-signed certificate for localhost, made with the JDK's keytool.
+     *
+     * @return the PEM file of the certificate, for the client to trust
+     */
+    public String useTls(Path dir) throws IOException, InterruptedException {
+        Path keystore = dir.resolve("gateway.p12");
+        Path pem = dir.resolve("gateway-ca.pem");
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        run(keytool, "-genkeypair", "-alias", "gateway", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-storetype", "PKCS12",
+                "-keystore", keystore.toString(), "-storepass", "changeit");
+        run(keytool, "-exportcert", "-rfc", "-alias", "gateway", "-keystore", keystore.toString(),
+                "-storepass", "changeit", "-file", pem.toString());
+        tls = new PfxOptions().setPath(keystore.toString()).setPassword("changeit");
+        return pem.toString();
+    }
+
+    private static void run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (process.waitFor() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + output);
+        }
+    }
+
+    /** Closes the connection with this code when the token is wrong, as a real Gateway does, instead of a res. */
+    public void closeOnAuthFailure(int code) {
+        this.authFailureCloseCode = code;
     }
 
     public void stop() {
@@ -78,6 +117,11 @@ public final class GatewaySimulator implements AutoCloseable {
             Handshake mode = handshake;
             String presented = frame.getJsonObject("params").getJsonObject("auth").getString("token");
             if (mode == Handshake.IGNORE) {
+                return;
+            }
+            Integer closeCode = authFailureCloseCode;
+            if (closeCode != null && !token.equals(presented)) {
+                ws.close(closeCode.shortValue(), "unauthorized");
                 return;
             }
             if (mode == Handshake.REFUSE || !token.equals(presented)) {
@@ -187,7 +231,7 @@ public final class GatewaySimulator implements AutoCloseable {
     }
 
     public String url() {
-        return "ws://127.0.0.1:" + port;
+        return tls != null ? "wss://localhost:" + port : "ws://127.0.0.1:" + port;
     }
 
     public int port() {
