@@ -28,6 +28,7 @@ public class ReconnectingWebsocketComponent extends VertxWebsocketComponent {
     private long connectTimeout = 10_000;
     private long idleTimeout = 30_000;
     private int maxPendingFrames = 10_000;
+    private int maxMessageBytes = 16 * 1024 * 1024;
     private String trustCaFile;
 
     private final Map<String, ReconnectingWebsocketConsumer> consumers = new ConcurrentHashMap<>();
@@ -45,7 +46,8 @@ public class ReconnectingWebsocketComponent extends VertxWebsocketComponent {
 
     @Override
     protected VertxWebsocketEndpoint createEndpointInstance(String uri, VertxWebsocketConfiguration configuration) {
-        HttpClientOptions options = new HttpClientOptions().setConnectTimeout((int) connectTimeout);
+        HttpClientOptions options = new HttpClientOptions().setConnectTimeout((int) connectTimeout)
+                .setMaxWebSocketFrameSize(maxMessageBytes).setMaxWebSocketMessageSize(maxMessageBytes);
         if (trustCaFile != null && !trustCaFile.isBlank()) {
             options.setTrustOptions(new PemTrustOptions().addCertPath(trustCaFile.trim()));
         }
@@ -122,6 +124,18 @@ public class ReconnectingWebsocketComponent extends VertxWebsocketComponent {
 
     public int getMaxPendingFrames() {
         return maxPendingFrames;
+    }
+
+    /**
+     * Largest WebSocket message, in bytes, the client accepts; a larger one closes the connection (code 1009),
+     * which is then reconnected. Keep it well above the routes' own frame size cap, which drops frames cleanly.
+     */
+    public void setMaxMessageBytes(int maxMessageBytes) {
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    public int getMaxMessageBytes() {
+        return maxMessageBytes;
     }
 
     /** A PEM file of CA certificates to trust for {@code wss://}, besides the JVM's own. */

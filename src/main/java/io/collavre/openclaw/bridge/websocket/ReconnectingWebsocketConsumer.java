@@ -2,6 +2,7 @@ package io.collavre.openclaw.bridge.websocket;
 
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -169,15 +170,20 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
             // The route is behind: stop reading until it catches up rather than queue without bound.
             from.socket.pause();
         }
-        frameExecutor.execute(() -> {
-            try {
-                process(from, text);
-            } finally {
-                if (pendingFrames.decrementAndGet() <= getEndpoint().getComponent().getMaxPendingFrames() / 2) {
-                    from.socket.resume();
+        try {
+            frameExecutor.execute(() -> {
+                try {
+                    process(from, text);
+                } finally {
+                    if (pendingFrames.decrementAndGet() <= getEndpoint().getComponent().getMaxPendingFrames() / 2) {
+                        from.socket.resume();
+                    }
                 }
-            }
-        });
+            });
+        } catch (RejectedExecutionException e) {
+            pendingFrames.decrementAndGet();
+            LOG.warn("account={} frame=received outcome=dropped reason=consumer-stopping", account());
+        }
     }
 
     private void process(WebsocketSession from, String text) {
@@ -200,6 +206,9 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
         Short status = closed.socket.closeStatusCode();
         int code = status == null ? ReconnectPolicy.ABNORMAL_CLOSURE : status;
         String closeReason = closed.socket.closeReason();
+        if (closeReason != null && closeReason.length() > 120) {
+            closeReason = closeReason.substring(0, 120) + "...";
+        }
         synchronized (lock) {
             if (session != closed) {
                 return; // we closed it ourselves and already decided what comes next

@@ -33,6 +33,7 @@ class ProactiveFlowTest {
 
     static final String KEY = "agent:ai-bot:collavre:42:creative:100:topic:200";
     static final Duration WAIT = Duration.ofSeconds(10);
+    static final int MAX_FRAME_CHARS = 100_000;
 
     static GatewaySimulator gateway;
     static CollavreReceiver collavre;
@@ -48,7 +49,8 @@ class ProactiveFlowTest {
                 "openclaw.gateway.token", "gw-secret",
                 "openclaw.gateway.owner-id", "42",
                 "collavre.url", collavre.url(),
-                "collavre.token", "collavre-secret"));
+                "collavre.token", "collavre-secret",
+                "openclaw.gateway.max-frame-chars", String.valueOf(MAX_FRAME_CHARS)));
         await().atMost(WAIT).until(() -> gateway.handshakes() == 1);
         frames = FramesProcessed.install(bridge.context(), "gateway-connection-default");
     }
@@ -245,7 +247,13 @@ class ProactiveFlowTest {
         send("{not json", "[1,2,3]", "\"just a string\"", "{\"type\":\"event\",\"event\":\"presence\"}",
                 chat("run-weird", 1, "thinking", KEY, "?"),
                 "{\"type\":\"event\",\"event\":\"chat\",\"payload\":{\"runId\":{\"nested\":1},\"state\":\"final\"}}",
-                "{\"type\":\"event\",\"event\":\"chat\"}");
+                "{\"type\":\"event\",\"event\":\"chat\"}",
+                "{\"type\":\"event\",\"event\":\"chat\",\"payload\":\"just text\"}",
+                "{\"type\":\"event\",\"event\":\"chat\",\"payload\":[1,2]}",
+                "{\"type\":\"event\",\"event\":\"chat\",\"payload\":{\"runId\":\"run-odd\",\"state\":5,\"message\":\"str\"}}",
+                "{\"type\":\"event\",\"event\":\"chat\",\"payload\":{\"runId\":\"run-odd\",\"state\":\"final\",\"sessionKey\":42,\"message\":[\"x\"]}}",
+                "{\"type\":\"res\",\"id\":\"unexpected\",\"ok\":true}",
+                chat("x".repeat(500), 1, "final", KEY, "run id too long"));
         sendCompleting(1, chat("run-survivor", 2, "delta", KEY, "here"), chat("run-survivor", 3, "final", KEY, null));
         assertEquals("still here", collavre.awaitPost(WAIT).json().getString("content"));
         assertEquals(1, collavre.posts().size());
@@ -259,5 +267,14 @@ class ProactiveFlowTest {
                 chat("run-hostile-2", 1, "final", "creative:" + "9".repeat(40), "text"),
                 chat("run-hostile-3", 1, "final", "agent:x:creative:" + "1:".repeat(2000), "text"));
         assertTrue(collavre.posts().isEmpty());
+    }
+
+    @Test
+    void oversizedFrameIsDroppedAndTheConnectionStaysUp() throws Exception {
+        send(chat("run-huge", 1, "delta", KEY, "x".repeat(MAX_FRAME_CHARS + 1)));
+        assertFalse(isBuffered("run-huge"));
+        sendCompleting(1, chat("run-after-huge", 1, "final", KEY, "fine"));
+        assertEquals("fine", collavre.awaitPost(WAIT).json().getString("content"));
+        assertEquals(1, gateway.establishedConnections());
     }
 }
