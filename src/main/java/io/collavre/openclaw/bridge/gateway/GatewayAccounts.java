@@ -36,11 +36,12 @@ public final class GatewayAccounts {
     public static List<GatewayAccount> load(GatewayAccount single, Path accountsFile) throws IOException {
         Map<String, GatewayAccount> accounts = new LinkedHashMap<>();
         if (single != null && single.ownerId() != null && !single.ownerId().isBlank()) {
-            accounts.put(single.name(), validate(single, "openclaw.gateway."));
+            accounts.put(single.name(), validate(single, "openclaw.gateway.owner-id", "openclaw.gateway.url"));
         }
         if (accountsFile != null && Files.isRegularFile(accountsFile)) {
             for (GatewayAccount account : parse(accountsFile)) {
-                if (accounts.putIfAbsent(account.name(), validate(account, account.name() + ".")) != null) {
+                GatewayAccount valid = validate(account, account.name() + ".owner-id", account.name() + ".gateway-url");
+                if (accounts.putIfAbsent(account.name(), valid) != null) {
                     throw new IllegalArgumentException("Gateway account '" + account.name() + "' is configured twice");
                 }
             }
@@ -70,19 +71,19 @@ public final class GatewayAccounts {
         return accounts;
     }
 
-    private static GatewayAccount validate(GatewayAccount account, String prefix) {
+    private static GatewayAccount validate(GatewayAccount account, String ownerKey, String urlKey) {
         if (account.name() == null || !NAME.matcher(account.name()).matches()) {
             throw new IllegalArgumentException("Gateway account name '" + account.name()
                                                + "' must be letters, digits, '-' or '_' (at most 63)");
         }
         if (account.ownerId() == null || !NUMBER.matcher(account.ownerId()).matches()) {
-            throw new IllegalArgumentException("Gateway account '" + account.name() + "': " + prefix
-                                               + "owner-id must be the owner's Collavre user id, was '"
+            throw new IllegalArgumentException("Gateway account '" + account.name() + "': " + ownerKey
+                                               + " must be the owner's Collavre user id, was '"
                                                + account.ownerId() + "'");
         }
         if (account.gatewayUrl() == null || !account.gatewayUrl().matches("(?i)(wss?|https?)://.+")) {
-            throw new IllegalArgumentException("Gateway account '" + account.name() + "': " + prefix
-                                               + "gateway-url must be a ws://, wss://, http:// or https:// URL, was '"
+            throw new IllegalArgumentException("Gateway account '" + account.name() + "': " + urlKey
+                                               + " must be a ws://, wss://, http:// or https:// URL, was '"
                                                + account.gatewayUrl() + "'");
         }
         return account;
