@@ -9,7 +9,8 @@ import io.collavre.openclaw.bridge.BridgeMain;
 
 /**
  * Runs the bridge as {@link BridgeMain} does: Camel Main, {@code application.properties} and the YAML routes
- * of the project's {@code routes/} folder, with the given settings overriding the defaults.
+ * of the project's {@code routes/} folder, with the given settings overriding the defaults. The management server
+ * listens on a free port unless {@code bridge.management.port} is given.
  */
 public final class BridgeRunner implements AutoCloseable {
 
@@ -21,6 +22,8 @@ public final class BridgeRunner implements AutoCloseable {
 
     public static BridgeRunner start(Map<String, String> settings) throws Exception {
         Main main = new Main(BridgeMain.class);
+        // Any free management port unless a test asks for one: tests and builds may run side by side.
+        main.addOverrideProperty("bridge.management.port", "0");
         settings.forEach(main::addOverrideProperty);
         main.start();
         return new BridgeRunner(main);
