@@ -21,6 +21,8 @@ public class RunBufferAggregationStrategy implements AggregationStrategy {
     public static final String STATE = "state";
     public static final String SESSION_KEY = "sessionKey";
     public static final String OWNER_ID = "ownerId";
+    /** State of the event the route sends to open a buffer for a run whose final came first: adds no text. */
+    public static final String OPEN = "open";
 
     /** The headers a buffered run keeps: plain strings, so that a persistent repository can store them. */
     private static final Set<String> KEPT_HEADERS = Set.of(RUN_ID, STATE, SESSION_KEY, OWNER_ID, "account");
@@ -64,7 +66,7 @@ public class RunBufferAggregationStrategy implements AggregationStrategy {
         }
         if ("final".equals(state)) {
             buffer.applyFinal(text);
-        } else {
+        } else if (!OPEN.equals(state)) {
             buffer.mergeDelta(text);
         }
         result.getMessage().setBody(buffer);

@@ -47,6 +47,11 @@ public class RunBufferRepository extends ServiceSupport implements RecoverableAg
         return open.contains(runId) || open.size() < maxOpenBuffers;
     }
 
+    /** True when the run has a buffer. */
+    public boolean isOpen(String runId) {
+        return open.contains(runId);
+    }
+
     @ManagedAttribute(description = "Runs buffered now")
     public int getOpenBuffers() {
         return open.size();
