@@ -104,10 +104,9 @@ public class RunBufferRepository extends ServiceSupport implements RecoverableAg
     }
 
     @Override
+    @Deprecated
     public void setRecoveryInterval(long interval, java.util.concurrent.TimeUnit timeUnit) {
-        if (recoverable() != null) {
-            recoverable().setRecoveryInterval(interval, timeUnit);
-        }
+        setRecoveryInterval(timeUnit.toMillis(interval));
     }
 
     @Override

@@ -86,8 +86,9 @@ public class RunStateConfiguration implements CamelConfiguration {
         EmbeddedDatabase(Path dir) throws Exception {
             Files.createDirectories(dir);
             // WRITE_DELAY=0: a committed change is on disk before the call returns, so a killed process loses none.
-            pool = JdbcConnectionPool.create("jdbc:h2:file:" + dir.resolve("bridge-state") + ";WRITE_DELAY=0",
-                    "bridge", "");
+            // TRACE_LEVEL_FILE=0: no trace file (Camel probes for its table by catching the error).
+            pool = JdbcConnectionPool.create(
+                    "jdbc:h2:file:" + dir.resolve("bridge-state") + ";WRITE_DELAY=0;TRACE_LEVEL_FILE=0", "bridge", "");
             try (Connection connection = pool.getConnection(); Statement sql = connection.createStatement()) {
                 for (String table : new String[] { "run_buffers", "run_buffers_completed" }) {
                     sql.execute("CREATE TABLE IF NOT EXISTS " + table + " (id VARCHAR(255) NOT NULL PRIMARY KEY,"
