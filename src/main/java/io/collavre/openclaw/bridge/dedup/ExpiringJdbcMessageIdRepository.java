@@ -29,6 +29,8 @@ public class ExpiringJdbcMessageIdRepository extends JdbcMessageIdRepository {
         }
         this.ttlMillis = ttlMillis;
         this.clock = clock;
+        // Run ids may be up to proactive.max-run-id-chars (200) long; Camel's default column takes 100.
+        setCreateString(DEFAULT_CREATE_STRING.replace("messageId VARCHAR(100)", "messageId VARCHAR(255)"));
     }
 
     @Override

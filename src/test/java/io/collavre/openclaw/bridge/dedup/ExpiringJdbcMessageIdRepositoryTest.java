@@ -67,6 +67,13 @@ class ExpiringJdbcMessageIdRepositoryTest {
     }
 
     @Test
+    void runIdsUpToTheRunIdCapFit() {
+        String longest = "r".repeat(200);
+        assertTrue(repository.add(longest));
+        assertTrue(repository.contains(longest));
+    }
+
+    @Test
     void removeForgetsAKey() {
         repository.add("run-failed");
         assertTrue(repository.remove("run-failed"));
