@@ -1,5 +1,6 @@
 package io.collavre.openclaw.bridge.chat;
 
+import java.io.Serializable;
 import java.time.Instant;
 
 /**
@@ -7,26 +8,48 @@ import java.time.Instant;
  *
  * <p>The Gateway sends cumulative deltas (each carries the whole text so far), older clients send increments:
  * a delta that starts with the buffered text replaces it, any other delta is appended.
+ *
+ * <p>The text is capped: a run whose text would grow past {@code maxChars} is marked overflowed and its text is
+ * released. An overflowed run is never dispatched (a truncated message would be a silent lie), it is dropped when
+ * it completes. Serializable so that a persistent aggregation repository can store it.
  */
-public final class RunBuffer {
+public final class RunBuffer implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final String runId;
     private final String ownerId;
     private final Instant createdAt;
+    private final int maxChars;
     private String sessionKey;
     private String text = "";
+    private boolean overflowed;
+    private int overflowChars;
 
     public RunBuffer(String runId, String ownerId, String sessionKey, Instant createdAt) {
+        this(runId, ownerId, sessionKey, createdAt, Integer.MAX_VALUE);
+    }
+
+    public RunBuffer(String runId, String ownerId, String sessionKey, Instant createdAt, int maxChars) {
+        if (maxChars <= 0) {
+            throw new IllegalArgumentException("maxChars must be positive, was " + maxChars);
+        }
         this.runId = runId;
         this.ownerId = ownerId;
         this.sessionKey = sessionKey;
         this.createdAt = createdAt;
+        this.maxChars = maxChars;
     }
 
-    /** Merges a delta's text; returns the buffered text's new length. */
+    /** Merges a delta's text; returns the buffered text's new length (0 once overflowed). */
     public int mergeDelta(String delta) {
-        if (delta == null || delta.isEmpty()) {
+        if (overflowed || delta == null || delta.isEmpty()) {
             return text.length();
+        }
+        long merged = delta.startsWith(text) ? delta.length() : (long) text.length() + delta.length();
+        if (merged > maxChars) {
+            overflow(merged);
+            return 0;
         }
         text = delta.startsWith(text) ? delta : text.concat(delta);
         return text.length();
@@ -34,9 +57,34 @@ public final class RunBuffer {
 
     /** The final message's text wins when it is not empty; otherwise the buffered text stands. */
     public void applyFinal(String finalText) {
-        if (finalText != null && !finalText.isEmpty()) {
-            text = finalText;
+        if (overflowed || finalText == null || finalText.isEmpty()) {
+            return;
         }
+        if (finalText.length() > maxChars) {
+            overflow(finalText.length());
+            return;
+        }
+        text = finalText;
+    }
+
+    private void overflow(long chars) {
+        overflowed = true;
+        overflowChars = (int) Math.min(Integer.MAX_VALUE, chars);
+        text = "";
+    }
+
+    /** True when the run's text went past the cap: the run must not be dispatched. */
+    public boolean isOverflowed() {
+        return overflowed;
+    }
+
+    /** The length the text would have had when it went past the cap. */
+    public int getOverflowChars() {
+        return overflowChars;
+    }
+
+    public int getMaxChars() {
+        return maxChars;
     }
 
     /** Keeps the first session key seen for the run, taking a later one only if none came before. */
@@ -73,6 +121,7 @@ public final class RunBuffer {
     @Override
     public String toString() {
         // Never the text itself: it is the user's message, not log material.
-        return "RunBuffer[runId=" + runId + ", owner=" + ownerId + ", chars=" + text.length() + "]";
+        return "RunBuffer[runId=" + runId + ", owner=" + ownerId + ", chars=" + text.length()
+               + (overflowed ? ", overflowed" : "") + "]";
     }
 }

@@ -2,6 +2,7 @@ package io.collavre.openclaw.bridge.chat;
 
 import java.time.Clock;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
@@ -20,8 +21,14 @@ public class RunBufferAggregationStrategy implements AggregationStrategy {
     public static final String STATE = "state";
     public static final String SESSION_KEY = "sessionKey";
     public static final String OWNER_ID = "ownerId";
+    /** State of the event the route sends to open a buffer for a run whose final came first: adds no text. */
+    public static final String OPEN = "open";
+
+    /** The headers a buffered run keeps: plain strings, so that a persistent repository can store them. */
+    private static final Set<String> KEPT_HEADERS = Set.of(RUN_ID, STATE, SESSION_KEY, OWNER_ID, "account");
 
     private final Clock clock;
+    private int maxTextChars = Integer.MAX_VALUE;
 
     public RunBufferAggregationStrategy() {
         this(Clock.systemUTC());
@@ -29,6 +36,14 @@ public class RunBufferAggregationStrategy implements AggregationStrategy {
 
     public RunBufferAggregationStrategy(Clock clock) {
         this.clock = clock;
+    }
+
+    /** A run whose text grows past this many characters is marked overflowed (see {@link RunBuffer}). */
+    public void setMaxTextChars(int maxTextChars) {
+        if (maxTextChars <= 0) {
+            throw new IllegalArgumentException("maxTextChars must be positive, was " + maxTextChars);
+        }
+        this.maxTextChars = maxTextChars;
     }
 
     @Override
@@ -41,7 +56,9 @@ public class RunBufferAggregationStrategy implements AggregationStrategy {
         RunBuffer buffer;
         if (buffered == null) {
             buffer = new RunBuffer(in.getHeader(RUN_ID, String.class), in.getHeader(OWNER_ID, String.class),
-                    in.getHeader(SESSION_KEY, String.class), clock.instant());
+                    in.getHeader(SESSION_KEY, String.class), clock.instant(), maxTextChars);
+            // The connection's own objects (WebSocket session and the like) stay with the frame, not the run.
+            in.getHeaders().keySet().removeIf(name -> !KEPT_HEADERS.contains(name));
         } else {
             buffer = buffered.getMessage().getBody(RunBuffer.class);
             buffer.rememberSessionKey(in.getHeader(SESSION_KEY, String.class));
@@ -49,7 +66,7 @@ public class RunBufferAggregationStrategy implements AggregationStrategy {
         }
         if ("final".equals(state)) {
             buffer.applyFinal(text);
-        } else {
+        } else if (!OPEN.equals(state)) {
             buffer.mergeDelta(text);
         }
         result.getMessage().setBody(buffer);

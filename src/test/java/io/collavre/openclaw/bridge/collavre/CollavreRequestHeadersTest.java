@@ -1,9 +1,10 @@
 package io.collavre.openclaw.bridge.collavre;
 
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Map;
 
-import io.collavre.openclaw.bridge.chat.RunBuffer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -14,24 +15,23 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CollavreRequestHeadersTest {
 
     private static final String TOKEN = "collavre-secret-xyz";
+    private static final String BODY = "{\"run_id\":\"run-9\"}";
 
     private CamelContext context;
-    private RunBuffer run;
     private Exchange exchange;
 
     @BeforeEach
     void setUp() {
         context = new DefaultCamelContext();
-        run = new RunBuffer("run-9", "42", "agent:a:collavre:42:creative:1", Instant.EPOCH);
-        run.mergeDelta("text");
         exchange = new DefaultExchange(context);
-        exchange.getMessage().setBody(run);
+        exchange.getMessage().setBody(BODY);
+        exchange.setProperty(CollavreRequestHeaders.IDEMPOTENCY_KEY, "run-9");
         exchange.getMessage().setHeader("runId", "run-9");
         exchange.getMessage().setHeader("state", "final");
         exchange.getMessage().setHeader("sessionKey", "agent:a:collavre:42:creative:1");
@@ -93,7 +93,7 @@ class CollavreRequestHeadersTest {
     }
 
     @Test
-    void idempotencyKeyIsTheRunIdOfTheBodyNotOfAHeader() {
+    void idempotencyKeyIsTheExchangePropertyNotAHeader() {
         exchange.getMessage().setHeader("runId", "header-run-id");
 
         headers(TOKEN).apply(exchange);
@@ -105,7 +105,56 @@ class CollavreRequestHeadersTest {
     void bodyIsLeftUnchanged() {
         headers(TOKEN).apply(exchange);
 
-        assertSame(run, exchange.getMessage().getBody());
+        assertEquals(BODY, exchange.getMessage().getBody());
+    }
+
+    @Test
+    void redeliveryCountersAreKeptForTheErrorHandler() {
+        exchange.getMessage().setHeader(Exchange.REDELIVERY_COUNTER, 2);
+        exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, 5000L);
+
+        headers(TOKEN).apply(exchange);
+
+        assertEquals(2, exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER));
+        assertNull(exchange.getMessage().getHeader(Exchange.REDELIVERY_DELAY));
+    }
+
+    @Test
+    void everyApplyCountsOneAttempt() {
+        CollavreRequestHeaders headers = headers(TOKEN);
+        headers.apply(exchange);
+        headers.apply(exchange);
+
+        assertEquals(2, exchange.getProperty(CollavreRequestHeaders.ATTEMPTS));
+    }
+
+    @Test
+    void hmacSha256MatchesTheRfc4231Vector() {
+        assertEquals("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+                CollavreRequestHeaders.hmacSha256Hex("Jefe", "what do ya want for nothing?"));
+    }
+
+    @Test
+    void withASigningSecretTheBodyIsSignedWithTheTimestamp() {
+        CollavreRequestHeaders headers = new CollavreRequestHeaders(
+                Clock.fixed(Instant.ofEpochSecond(1_700_000_000L), ZoneOffset.UTC));
+        headers.setSigningSecret("shared-secret");
+
+        headers.apply(exchange);
+
+        assertEquals("1700000000", exchange.getMessage().getHeader(CollavreRequestHeaders.TIMESTAMP_HEADER));
+        // openssl: printf '%s' '1700000000.{"run_id":"run-9"}' | openssl dgst -sha256 -hmac 'shared-secret'
+        assertEquals("sha256=858aab56b542ca07015d4df9c9c326e00798809e27cde99b7d7749fc45108c3c",
+                exchange.getMessage().getHeader(CollavreRequestHeaders.SIGNATURE_HEADER));
+        assertFalse(headers.toString().contains("shared-secret"));
+    }
+
+    @Test
+    void withoutASigningSecretNoSignatureIsSet() {
+        headers(TOKEN).apply(exchange);
+
+        assertNull(exchange.getMessage().getHeader(CollavreRequestHeaders.SIGNATURE_HEADER));
+        assertNull(exchange.getMessage().getHeader(CollavreRequestHeaders.TIMESTAMP_HEADER));
     }
 
     @Test

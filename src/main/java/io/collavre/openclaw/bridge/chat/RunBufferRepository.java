@@ -1,0 +1,173 @@
+package io.collavre.openclaw.bridge.chat;
+
+import java.util.Collections;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.api.management.ManagedAttribute;
+import org.apache.camel.api.management.ManagedResource;
+import org.apache.camel.spi.AggregationRepository;
+import org.apache.camel.spi.RecoverableAggregationRepository;
+import org.apache.camel.support.service.ServiceHelper;
+import org.apache.camel.support.service.ServiceSupport;
+
+/**
+ * The run buffers' aggregation repository: stores them in the given repository (in memory, or a persistent one
+ * with recovery) and keeps count of the open buffers, so that the route can refuse a new run when the cap is
+ * reached without asking the store for its keys on every frame.
+ */
+@ManagedResource(description = "Run buffers of the aggregator, with a cap on how many may be open")
+public class RunBufferRepository extends ServiceSupport implements RecoverableAggregationRepository {
+
+    private final AggregationRepository store;
+    private final Set<String> open = ConcurrentHashMap.newKeySet();
+    private int maxOpenBuffers = Integer.MAX_VALUE;
+
+    public RunBufferRepository(AggregationRepository store) {
+        this.store = store;
+    }
+
+    /** At most this many runs are buffered at once; deltas of further runs are refused. */
+    public void setMaxOpenBuffers(int maxOpenBuffers) {
+        if (maxOpenBuffers <= 0) {
+            throw new IllegalArgumentException("maxOpenBuffers must be positive, was " + maxOpenBuffers);
+        }
+        this.maxOpenBuffers = maxOpenBuffers;
+    }
+
+    @ManagedAttribute(description = "Most runs buffered at once")
+    public int getMaxOpenBuffers() {
+        return maxOpenBuffers;
+    }
+
+    /** True when the run is buffered already or there is room for one more buffer. */
+    public boolean hasRoomFor(String runId) {
+        return open.contains(runId) || open.size() < maxOpenBuffers;
+    }
+
+    /** True when the run has a buffer. */
+    public boolean isOpen(String runId) {
+        return open.contains(runId);
+    }
+
+    @ManagedAttribute(description = "Runs buffered now")
+    public int getOpenBuffers() {
+        return open.size();
+    }
+
+    public AggregationRepository getStore() {
+        return store;
+    }
+
+    @Override
+    public Exchange add(CamelContext camelContext, String key, Exchange exchange) {
+        Exchange previous = store.add(camelContext, key, exchange);
+        open.add(key);
+        return previous;
+    }
+
+    @Override
+    public Exchange get(CamelContext camelContext, String key) {
+        return store.get(camelContext, key);
+    }
+
+    @Override
+    public void remove(CamelContext camelContext, String key, Exchange exchange) {
+        store.remove(camelContext, key, exchange);
+        open.remove(key);
+    }
+
+    @Override
+    public void confirm(CamelContext camelContext, String exchangeId) {
+        store.confirm(camelContext, exchangeId);
+    }
+
+    @Override
+    public Set<String> getKeys() {
+        return store.getKeys();
+    }
+
+    private RecoverableAggregationRepository recoverable() {
+        return store instanceof RecoverableAggregationRepository r ? r : null;
+    }
+
+    @Override
+    public Set<String> scan(CamelContext camelContext) {
+        return recoverable() == null ? Collections.emptySet() : recoverable().scan(camelContext);
+    }
+
+    @Override
+    public Exchange recover(CamelContext camelContext, String exchangeId) {
+        return recoverable() == null ? null : recoverable().recover(camelContext, exchangeId);
+    }
+
+    @Override
+    @Deprecated
+    public void setRecoveryInterval(long interval, java.util.concurrent.TimeUnit timeUnit) {
+        setRecoveryInterval(timeUnit.toMillis(interval));
+    }
+
+    @Override
+    public void setRecoveryInterval(long interval) {
+        if (recoverable() != null) {
+            recoverable().setRecoveryInterval(interval);
+        }
+    }
+
+    @Override
+    public long getRecoveryInterval() {
+        return recoverable() == null ? 5000 : recoverable().getRecoveryInterval();
+    }
+
+    @Override
+    public boolean isUseRecovery() {
+        return recoverable() != null && recoverable().isUseRecovery();
+    }
+
+    @Override
+    public void setUseRecovery(boolean useRecovery) {
+        if (recoverable() != null) {
+            recoverable().setUseRecovery(useRecovery);
+        }
+    }
+
+    @Override
+    public void setDeadLetterUri(String deadLetterUri) {
+        if (recoverable() != null) {
+            recoverable().setDeadLetterUri(deadLetterUri);
+        }
+    }
+
+    @Override
+    public String getDeadLetterUri() {
+        return recoverable() == null ? null : recoverable().getDeadLetterUri();
+    }
+
+    @Override
+    public void setMaximumRedeliveries(int maximumRedeliveries) {
+        if (recoverable() != null) {
+            recoverable().setMaximumRedeliveries(maximumRedeliveries);
+        }
+    }
+
+    @Override
+    public int getMaximumRedeliveries() {
+        return recoverable() == null ? 0 : recoverable().getMaximumRedeliveries();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        ServiceHelper.startService(store);
+        // Buffers a persistent store kept over a restart count from the start.
+        open.clear();
+        open.addAll(store.getKeys());
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        ServiceHelper.stopService(store);
+        open.clear();
+    }
+}
