@@ -4,6 +4,8 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.collavre.openclaw.bridge.gateway.GatewayAccountRoutes;
+import io.collavre.openclaw.bridge.state.RunStateConfiguration;
 import org.apache.camel.main.Main;
 
 /**
@@ -25,7 +27,20 @@ public final class BridgeMain {
                 System.setProperty(ROUTES_DIR_PROPERTY, besideJar.toString());
             }
         }
-        new Main(BridgeMain.class).run(args);
+        newMain().run(args);
+    }
+
+    /**
+     * Camel Main as the bridge runs it: settings from application.properties, YAML routes from the routes
+     * folder, the state configuration (in-memory or persistent repositories) and the one Java route builder,
+     * which creates a gateway-connection route per account. No package scanning: only what is named here and
+     * in the routes folder is loaded.
+     */
+    public static Main newMain() {
+        Main main = new Main();
+        main.configure().addConfiguration(RunStateConfiguration.class);
+        main.configure().addRoutesBuilder(new GatewayAccountRoutes());
+        return main;
     }
 
     /** The {@code routes/} folder beside the jar (or classes folder) the bridge runs from, if there is one. */

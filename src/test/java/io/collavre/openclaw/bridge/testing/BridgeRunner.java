@@ -21,7 +21,7 @@ public final class BridgeRunner implements AutoCloseable {
     }
 
     public static BridgeRunner start(Map<String, String> settings) throws Exception {
-        Main main = new Main(BridgeMain.class);
+        Main main = BridgeMain.newMain();
         // Any free management port unless a test asks for one: tests and builds may run side by side.
         main.addOverrideProperty("bridge.management.port", "0");
         settings.forEach(main::addOverrideProperty);
