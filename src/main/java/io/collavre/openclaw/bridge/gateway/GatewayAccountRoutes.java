@@ -2,7 +2,9 @@ package io.collavre.openclaw.bridge.gateway;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
+import io.collavre.openclaw.bridge.cluster.GatewayCluster;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,7 @@ public class GatewayAccountRoutes extends RouteBuilder {
                                             + " (OPENCLAW_GATEWAY_OWNER_ID) or list accounts in openclaw.accounts-file"
                                             + " (OPENCLAW_ACCOUNTS_FILE)");
         }
+        UnaryOperator<String> consumerPrefix = GatewayCluster.install(getContext());
         for (GatewayAccount account : accounts) {
             LOG.info("account={} owner={} gateway={} outcome=configured", account.name(), account.ownerId(),
                     account.gatewayUrl());
@@ -37,7 +40,8 @@ public class GatewayAccountRoutes extends RouteBuilder {
                     .parameter("account", account.name())
                     .parameter("ownerId", account.ownerId())
                     .parameter("gatewayUrl", account.gatewayUrl())
-                    .parameter("token", account.token() == null ? "" : account.token());
+                    .parameter("token", account.token() == null ? "" : account.token())
+                    .parameter("consumerPrefix", consumerPrefix.apply(account.name()));
         }
     }
 
