@@ -2,7 +2,6 @@ package io.collavre.openclaw.bridge.gateway;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.UnaryOperator;
 
 import io.collavre.openclaw.bridge.cluster.GatewayCluster;
 import org.apache.camel.builder.RouteBuilder;
@@ -31,7 +30,7 @@ public class GatewayAccountRoutes extends RouteBuilder {
                                             + " (OPENCLAW_GATEWAY_OWNER_ID) or list accounts in openclaw.accounts-file"
                                             + " (OPENCLAW_ACCOUNTS_FILE)");
         }
-        UnaryOperator<String> consumerPrefix = GatewayCluster.install(getContext());
+        GatewayCluster cluster = GatewayCluster.install(getContext());
         for (GatewayAccount account : accounts) {
             LOG.info("account={} owner={} gateway={} outcome=configured", account.name(), account.ownerId(),
                     account.gatewayUrl());
@@ -41,7 +40,8 @@ public class GatewayAccountRoutes extends RouteBuilder {
                     .parameter("ownerId", account.ownerId())
                     .parameter("gatewayUrl", account.gatewayUrl())
                     .parameter("token", account.token() == null ? "" : account.token())
-                    .parameter("consumerPrefix", consumerPrefix.apply(account.name()));
+                    .parameter("consumerPrefix", cluster.consumerPrefix(account.name()));
+            cluster.guard(account.routeId());
         }
     }
 

@@ -19,6 +19,7 @@ import io.collavre.openclaw.bridge.BridgeMain;
 import io.collavre.openclaw.bridge.testing.BridgeRunner;
 import io.collavre.openclaw.bridge.testing.CollavreReceiver;
 import io.collavre.openclaw.bridge.testing.GatewaySimulator;
+import io.collavre.openclaw.bridge.testing.TcpProxy;
 import io.collavre.openclaw.bridge.websocket.ConnectionStatus;
 import io.collavre.openclaw.bridge.websocket.ConnectionStatus.State;
 import io.collavre.openclaw.bridge.websocket.ReconnectingWebsocketComponent;
@@ -224,6 +225,42 @@ class ClusteredBridgesTest {
         assertEquals("Half of the answer, and the rest", collavre.postsFor("run-failover").get(0).json()
                 .getString("content"));
         await().during(QUIET).atMost(QUIET.plusSeconds(5)).until(() -> collavre.posts().size() == 1);
+    }
+
+    @Test
+    void ownerCutOffFromZooKeeperLetsTheConnectionGoBeforeAnotherBridgeTakesItOver() throws Exception {
+        GatewaySimulator gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
+        gateways.put("default", gateway);
+        try (TcpProxy partition = new TcpProxy(zookeeper.getPort())) {
+            Map<String, String> settings = settings("bridge-1");
+            settings.put("openclaw.gateway.url", gateway.url());
+            settings.put("openclaw.gateway.token", "gw-secret");
+            settings.put("openclaw.gateway.owner-id", "42");
+            // Bridge 1 reaches ZooKeeper through a link the test can cut; it is alone, so it is elected.
+            settings.put("bridge.cluster.zookeeper-url", "127.0.0.1:" + partition.port());
+            bridges.put("bridge-1", BridgeRunner.start(settings));
+            await().atMost(WAIT).until(() -> connectedAccounts().get("bridge-1").equals(List.of("default")));
+            settings.put("bridge.cluster.node-id", "bridge-2");
+            settings.put("bridge.cluster.zookeeper-url", zookeeper.getConnectString());
+            bridges.put("bridge-2", BridgeRunner.start(settings));
+
+            // Bridge 1 still talks to the Gateway but no longer hears from ZooKeeper: it must let the account go
+            // (its session may have expired, and bridge 2 be elected) rather than hold it twice.
+            partition.cut();
+            await().atMost(TAKEOVER_BOUND).until(() -> connectedAccounts().get("bridge-2").equals(List.of("default")));
+            assertEquals(List.of(), connectedAccounts().get("bridge-1"));
+            await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() -> gateway.establishedConnections() == 1
+                                                                            && gateway.openConnections() == 1);
+            assertEquals(2, gateway.handshakes());
+
+            // Back in touch, bridge 1 waits in line again and does not take the account back.
+            partition.heal();
+            await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() -> gateway.establishedConnections() == 1
+                                                                            && gateway.handshakes() == 2);
+            assertEquals(List.of(), connectedAccounts().get("bridge-1"));
+            sendAndAwaitPost("default", chat("run-after-partition", 1, "final", "agent:a:collavre:42:creative:1",
+                    "still delivered once"));
+        }
     }
 
     void sendAndAwaitPost(String account, String frame) {
