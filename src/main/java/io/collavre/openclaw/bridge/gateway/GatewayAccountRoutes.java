@@ -3,6 +3,7 @@ package io.collavre.openclaw.bridge.gateway;
 import java.nio.file.Path;
 import java.util.List;
 
+import io.collavre.openclaw.bridge.cluster.GatewayCluster;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,7 @@ public class GatewayAccountRoutes extends RouteBuilder {
                                             + " (OPENCLAW_GATEWAY_OWNER_ID) or list accounts in openclaw.accounts-file"
                                             + " (OPENCLAW_ACCOUNTS_FILE)");
         }
+        GatewayCluster cluster = GatewayCluster.install(getContext());
         for (GatewayAccount account : accounts) {
             LOG.info("account={} owner={} gateway={} outcome=configured", account.name(), account.ownerId(),
                     account.gatewayUrl());
@@ -37,7 +39,9 @@ public class GatewayAccountRoutes extends RouteBuilder {
                     .parameter("account", account.name())
                     .parameter("ownerId", account.ownerId())
                     .parameter("gatewayUrl", account.gatewayUrl())
-                    .parameter("token", account.token() == null ? "" : account.token());
+                    .parameter("token", account.token() == null ? "" : account.token())
+                    .parameter("consumerPrefix", cluster.consumerPrefix(account.name()));
+            cluster.guard(account.routeId());
         }
     }
 

@@ -1,0 +1,112 @@
+package io.collavre.openclaw.bridge.cluster;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.master.MasterComponent;
+import org.apache.camel.component.zookeeper.ZooKeeperCuratorConfiguration;
+import org.apache.camel.component.zookeeper.cluster.ZooKeeperClusterService;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Several bridges side by side, each Gateway account connected by exactly one of them.
+ *
+ * <p>With {@code bridge.cluster.enabled}, every account's connection route consumes through
+ * {@code master:gateway-<account>:reconnecting-websocket:...} (camel-master over camel-zookeeper's cluster service):
+ * only the bridge that ZooKeeper elected leader of the namespace {@code gateway-<account>} opens the connection; the
+ * others wait in line. A bridge that stops hands its accounts over at once; one that dies loses them when its
+ * ZooKeeper session expires, after at most {@code bridge.cluster.session-timeout-ms}, and the next in line connects;
+ * one that loses ZooKeeper lets its connections go at once ({@link ZooKeeperConnectionGuard}). Without it (the
+ * default) there is no cluster service and this bridge connects every account, as before.
+ */
+public final class GatewayCluster {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayCluster.class);
+    private static final GatewayCluster NONE = new GatewayCluster(null);
+
+    private final ZooKeeperConnectionGuard guard;
+
+    private GatewayCluster(ZooKeeperConnectionGuard guard) {
+        this.guard = guard;
+    }
+
+    /** The leader election namespace of an account. */
+    public static String namespace(String account) {
+        return "gateway-" + account;
+    }
+
+    /** Sets the ZooKeeper cluster service up when {@code bridge.cluster.enabled} is true. */
+    public static GatewayCluster install(CamelContext context) throws Exception {
+        if (!Boolean.parseBoolean(property(context, "bridge.cluster.enabled", "false"))) {
+            return NONE;
+        }
+        String nodes = property(context, "bridge.cluster.zookeeper-url", "");
+        if (nodes.isBlank()) {
+            throw new IllegalStateException("bridge.cluster.enabled is true but bridge.cluster.zookeeper-url"
+                                            + " (BRIDGE_CLUSTER_ZOOKEEPER_URL) is empty");
+        }
+        String nodeId = property(context, "bridge.cluster.node-id", "");
+        if (nodeId.isBlank()) {
+            nodeId = defaultNodeId();
+        }
+        int sessionTimeout = Integer.parseInt(property(context, "bridge.cluster.session-timeout-ms", "10000"));
+        // The bridge's own Curator client, so that the guard hears of its connection's state; Curator keeps
+        // reconnecting on its own, the retry policy is for single operations.
+        CuratorFramework curator = CuratorFrameworkFactory.builder().connectString(nodes)
+                .sessionTimeoutMs(sessionTimeout)
+                .connectionTimeoutMs(Integer.parseInt(property(context, "bridge.cluster.connect-timeout-ms", "5000")))
+                .retryPolicy(new ExponentialBackoffRetry(500, 3, 5000))
+                .build();
+        curator.start();
+        ZooKeeperConnectionGuard guard = new ZooKeeperConnectionGuard(context, curator, nodeId);
+        // Services stop in the reverse order: the cluster service before the guard closes the client.
+        context.addService(guard);
+
+        ZooKeeperCuratorConfiguration configuration = new ZooKeeperCuratorConfiguration();
+        configuration.setCuratorFramework(curator);
+        configuration.setNodes(nodes);
+        configuration.setBasePath(property(context, "bridge.cluster.base-path", "/openclaw-bridge"));
+        ZooKeeperClusterService service = new ZooKeeperClusterService(configuration);
+        service.setId(nodeId);
+        context.addService(service);
+        MasterComponent master = context.getComponent("master", MasterComponent.class);
+        master.setService(service);
+        // Once elected, start the connection after 1 s; the consumer's start does not fail for a Gateway that is
+        // down (it reconnects on its own), so one attempt is enough.
+        master.setBackOffMaxAttempts(1);
+        LOG.info("cluster=zookeeper node={} zookeeper={} basePath={} sessionTimeoutMs={} outcome=enabled", nodeId,
+                nodes, configuration.getBasePath(), sessionTimeout);
+        return new GatewayCluster(guard);
+    }
+
+    /** What goes before an account's consumer URI: {@code master:gateway-<account>:} when clustered, else nothing. */
+    public String consumerPrefix(String account) {
+        return guard == null ? "" : "master:" + namespace(account) + ":";
+    }
+
+    /** Lets the route of an account's connection go while ZooKeeper is out of reach (nothing when not clustered). */
+    public void guard(String routeId) {
+        if (guard != null) {
+            guard.guard(routeId);
+        }
+    }
+
+    private static String defaultNodeId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "bridge";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+
+    private static String property(CamelContext context, String key, String defaultValue) {
+        return context.getPropertiesComponent().resolveProperty(key).map(String::trim).orElse(defaultValue);
+    }
+}
