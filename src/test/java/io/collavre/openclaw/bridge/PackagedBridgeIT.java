@@ -41,6 +41,7 @@ class PackagedBridgeIT {
             builder.environment().put("OPENCLAW_GATEWAY_OWNER_ID", "42");
             builder.environment().put("COLLAVRE_URL", collavre.url());
             builder.environment().put("COLLAVRE_TOKEN", "collavre-token-456");
+            builder.environment().put("BRIDGE_MANAGEMENT_PORT", "0");
             Process bridge = builder.start();
             try {
                 await().atMost(Duration.ofSeconds(60)).until(() -> gateway.handshakes() == 1);
@@ -55,7 +56,7 @@ class PackagedBridgeIT {
                 assertTrue(bridge.waitFor(40, TimeUnit.SECONDS), "the bridge stops on SIGTERM");
             }
             String log = Files.readString(output);
-            assertTrue(log.contains("runId=run-packaged state=final outcome=dispatched"), log);
+            assertTrue(log.contains("runId=run-packaged account=default state=final outcome=dispatched"), log);
             assertTrue(log.contains("Apache Camel (Main)") && log.contains("shutdown"), "graceful shutdown logged");
             assertFalse(log.contains("gateway-token-123"), "Gateway token in the output");
             assertFalse(log.contains("collavre-token-456"), "Collavre token in the output");
