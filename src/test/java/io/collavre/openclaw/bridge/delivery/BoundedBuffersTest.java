@@ -5,16 +5,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import io.collavre.openclaw.bridge.chat.RunBufferRepository;
-import io.collavre.openclaw.bridge.testing.BridgeRunner;
+import io.collavre.openclaw.bridge.testing.BridgeFixture;
 import io.collavre.openclaw.bridge.testing.CollavreReceiver;
-import io.collavre.openclaw.bridge.testing.FramesProcessed;
-import io.collavre.openclaw.bridge.testing.GatewaySimulator;
-import org.apache.camel.builder.NotifyBuilder;
-import org.apache.camel.processor.aggregate.AggregateProcessor;
-import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,34 +31,23 @@ class BoundedBuffersTest {
     @TempDir
     static Path data;
 
-    static GatewaySimulator gateway;
+    static BridgeFixture fixture;
     static CollavreReceiver collavre;
-    static BridgeRunner bridge;
-    static FramesProcessed frames;
     static RunBufferRepository buffers;
 
     @BeforeAll
     static void startAll() throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
-        collavre = new CollavreReceiver(AvailablePortFinder.getNextAvailable());
-        bridge = BridgeRunner.start(Map.of(
-                "openclaw.gateway.url", gateway.url(),
-                "openclaw.gateway.token", "gw-secret",
-                "openclaw.gateway.owner-id", "42",
-                "collavre.url", collavre.url(),
+        fixture = BridgeFixture.start(Map.of(
                 "bridge.data-dir", data.toString(),
                 "proactive.max-open-buffers", String.valueOf(MAX_BUFFERS),
                 "proactive.max-text-chars", String.valueOf(MAX_CHARS)));
-        frames = FramesProcessed.install(bridge.context(), "gateway-connection-default");
-        buffers = bridge.context().getRegistry().lookupByNameAndType("runBufferRepository", RunBufferRepository.class);
-        await().atMost(WAIT).until(() -> gateway.handshakes() == 1);
+        collavre = fixture.collavre;
+        buffers = fixture.context().getRegistry().lookupByNameAndType("runBufferRepository", RunBufferRepository.class);
     }
 
     @AfterAll
-    static void stopAll() throws Exception {
-        bridge.close();
-        collavre.close();
-        gateway.close();
+    static void stopAll() {
+        fixture.close();
     }
 
     @BeforeEach
@@ -73,23 +56,15 @@ class BoundedBuffersTest {
     }
 
     static void send(List<String> sent) throws InterruptedException {
-        frames.reset();
-        for (String frame : sent) {
-            gateway.send(frame);
-        }
-        frames.await(sent.size(), WAIT);
+        fixture.send(sent);
     }
 
     static void sendCompleting(int runs, List<String> sent) throws InterruptedException {
-        NotifyBuilder decided = new NotifyBuilder(bridge.context()).whenDone(runs)
-                .wereSentTo("direct:collavre-dispatch").create();
-        send(sent);
-        assertTrue(decided.matches(WAIT.toMillis(), TimeUnit.MILLISECONDS), "dispatch decided");
+        fixture.sendCompleting(runs, sent.toArray(String[]::new));
     }
 
     static int storedBuffers() {
-        return bridge.context().getProcessor("run-buffers", AggregateProcessor.class).getAggregationRepository()
-                .getKeys().size();
+        return fixture.openBuffers();
     }
 
     @Test

@@ -3,23 +3,17 @@ package io.collavre.openclaw.bridge.routes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-import io.collavre.openclaw.bridge.testing.BridgeRunner;
+import io.collavre.openclaw.bridge.testing.BridgeFixture;
 import io.collavre.openclaw.bridge.testing.CollavreReceiver;
 import io.collavre.openclaw.bridge.testing.CollavreReceiver.Post;
-import io.collavre.openclaw.bridge.testing.FramesProcessed;
 import io.collavre.openclaw.bridge.testing.GatewaySimulator;
 import io.vertx.core.json.JsonObject;
-import org.apache.camel.builder.NotifyBuilder;
-import org.apache.camel.processor.aggregate.AggregateProcessor;
-import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -35,31 +29,22 @@ class ProactiveFlowTest {
     static final Duration WAIT = Duration.ofSeconds(10);
     static final int MAX_FRAME_CHARS = 100_000;
 
+    static BridgeFixture fixture;
     static GatewaySimulator gateway;
     static CollavreReceiver collavre;
-    static BridgeRunner bridge;
-    static FramesProcessed frames;
 
     @BeforeAll
     static void startAll() throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
-        collavre = new CollavreReceiver(AvailablePortFinder.getNextAvailable());
-        bridge = BridgeRunner.start(Map.of(
-                "openclaw.gateway.url", gateway.url(),
-                "openclaw.gateway.token", "gw-secret",
-                "openclaw.gateway.owner-id", "42",
-                "collavre.url", collavre.url(),
+        fixture = BridgeFixture.start(Map.of(
                 "collavre.token", "collavre-secret",
                 "openclaw.gateway.max-frame-chars", String.valueOf(MAX_FRAME_CHARS)));
-        await().atMost(WAIT).until(() -> gateway.handshakes() == 1);
-        frames = FramesProcessed.install(bridge.context(), "gateway-connection-default");
+        gateway = fixture.gateway;
+        collavre = fixture.collavre;
     }
 
     @AfterAll
-    static void stopAll() throws Exception {
-        bridge.close();
-        collavre.close();
-        gateway.close();
+    static void stopAll() {
+        fixture.close();
     }
 
     @BeforeEach
@@ -67,35 +52,24 @@ class ProactiveFlowTest {
         collavre.reset();
     }
 
-    /** Sends frames and waits until the gateway route has processed all of them. */
-    static void send(String... sent) throws InterruptedException {
-        frames.reset();
-        for (String frame : sent) {
-            gateway.send(frame);
-        }
-        frames.await(sent.length, WAIT);
+    static void send(String... frames) throws InterruptedException {
+        fixture.send(frames);
     }
 
-    /** Sends frames that complete {@code runs} runs, and waits until their dispatch decisions are made. */
     static void sendCompleting(int runs, String... frames) throws InterruptedException {
-        NotifyBuilder dispatched = new NotifyBuilder(bridge.context()).whenDone(runs)
-                .wereSentTo("direct:collavre-dispatch").create();
-        send(frames);
-        assertTrue(dispatched.matches(WAIT.toMillis(), TimeUnit.MILLISECONDS), "dispatch decided");
+        fixture.sendCompleting(runs, frames);
     }
 
     static String chat(String runId, Integer seq, String state, String key, Object content) {
         return GatewaySimulator.chat(runId, seq, state, key, content);
     }
 
-    static int openBuffers() throws Exception {
-        AggregateProcessor aggregator = bridge.context().getProcessor("run-buffers", AggregateProcessor.class);
-        return aggregator.getAggregationRepository().getKeys().size();
+    static int openBuffers() {
+        return fixture.openBuffers();
     }
 
     static boolean isBuffered(String runId) {
-        AggregateProcessor aggregator = bridge.context().getProcessor("run-buffers", AggregateProcessor.class);
-        return aggregator.getAggregationRepository().getKeys().contains(runId);
+        return fixture.isBuffered(runId);
     }
 
     @Test

@@ -5,13 +5,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.collavre.openclaw.bridge.dedup.ExpiringIdempotentRepository;
+import io.collavre.openclaw.bridge.testing.BridgeFixture;
 import io.collavre.openclaw.bridge.testing.BridgeRunner;
 import io.collavre.openclaw.bridge.testing.CollavreReceiver;
-import io.collavre.openclaw.bridge.testing.FramesProcessed;
 import io.collavre.openclaw.bridge.testing.GatewaySimulator;
-import org.apache.camel.builder.NotifyBuilder;
-import org.apache.camel.processor.aggregate.AggregateProcessor;
-import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,32 +28,25 @@ class RunLifetimeTest {
     static final int BUFFER_TTL_SECONDS = 3;
     static final int DEDUP_TTL_SECONDS = 2;
 
+    static BridgeFixture fixture;
     static GatewaySimulator gateway;
     static CollavreReceiver collavre;
     static BridgeRunner bridge;
-    static FramesProcessed frames;
 
     @BeforeAll
     static void startAll() throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
-        collavre = new CollavreReceiver(AvailablePortFinder.getNextAvailable());
-        bridge = BridgeRunner.start(Map.of(
-                "openclaw.gateway.url", gateway.url(),
-                "openclaw.gateway.token", "gw-secret",
-                "openclaw.gateway.owner-id", "42",
-                "collavre.url", collavre.url(),
+        fixture = BridgeFixture.start(Map.of(
                 "proactive.buffer-ttl-seconds", String.valueOf(BUFFER_TTL_SECONDS),
                 "proactive.sweep-interval-seconds", "1",
                 "proactive.dedup-ttl-seconds", String.valueOf(DEDUP_TTL_SECONDS)));
-        frames = FramesProcessed.install(bridge.context(), "gateway-connection-default");
-        await().atMost(WAIT).until(() -> gateway.handshakes() == 1);
+        gateway = fixture.gateway;
+        collavre = fixture.collavre;
+        bridge = fixture.bridge;
     }
 
     @AfterAll
-    static void stopAll() throws Exception {
-        bridge.close();
-        collavre.close();
-        gateway.close();
+    static void stopAll() {
+        fixture.close();
     }
 
     @BeforeEach
@@ -65,23 +55,15 @@ class RunLifetimeTest {
     }
 
     static void send(String... sent) throws InterruptedException {
-        frames.reset();
-        for (String frame : sent) {
-            gateway.send(frame);
-        }
-        frames.await(sent.length, WAIT);
+        fixture.send(sent);
     }
 
     static void sendCompleting(int runs, String... sent) throws InterruptedException {
-        NotifyBuilder decided = new NotifyBuilder(bridge.context()).whenDone(runs)
-                .wereSentTo("direct:collavre-dispatch").create();
-        send(sent);
-        assertTrue(decided.matches(WAIT.toMillis(), TimeUnit.MILLISECONDS), "dispatch decided");
+        fixture.sendCompleting(runs, sent);
     }
 
     static boolean isBuffered(String runId) {
-        return bridge.context().getProcessor("run-buffers", AggregateProcessor.class)
-                .getAggregationRepository().getKeys().contains(runId);
+        return fixture.isBuffered(runId);
     }
 
     @Test
