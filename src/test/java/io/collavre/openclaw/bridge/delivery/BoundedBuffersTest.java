@@ -55,18 +55,6 @@ class BoundedBuffersTest {
         collavre.reset();
     }
 
-    static void send(List<String> sent) throws InterruptedException {
-        fixture.send(sent);
-    }
-
-    static void sendCompleting(int runs, List<String> sent) throws InterruptedException {
-        fixture.sendCompleting(runs, sent.toArray(String[]::new));
-    }
-
-    static int storedBuffers() {
-        return fixture.openBuffers();
-    }
-
     @Test
     void aFloodOfRunsThatNeverFinishStaysWithinTheBufferCap() throws Exception {
         List<String> flood = new ArrayList<>();
@@ -74,26 +62,26 @@ class BoundedBuffersTest {
             flood.add(chat("flood-" + i, 1, "delta", KEY, "flood text " + i));
             flood.add(chat("flood-" + i, 2, "delta", KEY, "flood text " + i + " more"));
         }
-        send(flood);
+        fixture.send(flood);
         assertEquals(MAX_BUFFERS, buffers.getOpenBuffers());
-        assertEquals(MAX_BUFFERS, storedBuffers());
+        assertEquals(MAX_BUFFERS, fixture.openBuffers());
 
         // The runs that got a buffer complete whole; the refused ones had nothing buffered and are not dispatched.
         List<String> finals = new ArrayList<>();
         for (int i = 0; i < 5 * MAX_BUFFERS; i++) {
             finals.add(chat("flood-" + i, 3, "final", KEY, null));
         }
-        sendCompleting(5 * MAX_BUFFERS, finals);
+        fixture.sendCompleting(5 * MAX_BUFFERS, finals);
         await().atMost(WAIT).until(() -> collavre.accepted().size() == MAX_BUFFERS);
         for (int i = 0; i < MAX_BUFFERS; i++) {
             assertEquals("flood text " + i + " more",
                     collavre.acceptedFor("flood-" + i).get(0).json().getString("content"));
         }
         assertEquals(0, buffers.getOpenBuffers());
-        assertEquals(0, storedBuffers());
+        assertEquals(0, fixture.openBuffers());
 
         // With room again, a new run is buffered as usual.
-        sendCompleting(1, List.of(chat("after-flood", 1, "delta", KEY, "room again"),
+        fixture.sendCompleting(1, List.of(chat("after-flood", 1, "delta", KEY, "room again"),
                 chat("after-flood", 2, "final", KEY, null)));
         await().atMost(WAIT).until(() -> collavre.acceptedFor("after-flood").size() == 1);
     }
@@ -101,7 +89,7 @@ class BoundedBuffersTest {
     @Test
     void aRunWhoseTextGoesPastTheCapIsDroppedNeverTruncated() throws Exception {
         String x = "x";
-        sendCompleting(3, List.of(
+        fixture.sendCompleting(3, List.of(
                 // Cumulative deltas growing past the cap.
                 chat("too-long-deltas", 1, "delta", KEY, x.repeat(60)),
                 chat("too-long-deltas", 2, "delta", KEY, x.repeat(MAX_CHARS + 20)),

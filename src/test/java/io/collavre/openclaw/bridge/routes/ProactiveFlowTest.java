@@ -52,24 +52,8 @@ class ProactiveFlowTest {
         collavre.reset();
     }
 
-    static void send(String... frames) throws InterruptedException {
-        fixture.send(frames);
-    }
-
-    static void sendCompleting(int runs, String... frames) throws InterruptedException {
-        fixture.sendCompleting(runs, frames);
-    }
-
     static String chat(String runId, Integer seq, String state, String key, Object content) {
         return GatewaySimulator.chat(runId, seq, state, key, content);
-    }
-
-    static int openBuffers() {
-        return fixture.openBuffers();
-    }
-
-    static boolean isBuffered(String runId) {
-        return fixture.isBuffered(runId);
     }
 
     @Test
@@ -90,18 +74,18 @@ class ProactiveFlowTest {
 
     @Test
     void deltasAreBufferedByRunIdUntilTheFinal() throws Exception {
-        send(chat("run-buf", 1, "delta", KEY, "Hello"), chat("run-buf", 2, "delta", KEY, " world"));
-        assertTrue(isBuffered("run-buf"));
+        fixture.send(chat("run-buf", 1, "delta", KEY, "Hello"), chat("run-buf", 2, "delta", KEY, " world"));
+        assertTrue(fixture.isBuffered("run-buf"));
         assertTrue(collavre.postsFor("run-buf").isEmpty(), "nothing dispatched before the final");
 
-        sendCompleting(1, chat("run-buf", 3, "final", KEY, null));
+        fixture.sendCompleting(1, chat("run-buf", 3, "final", KEY, null));
         assertEquals("Hello world", collavre.awaitPost(WAIT).json().getString("content"));
-        assertFalse(isBuffered("run-buf"), "buffer cleared after the final");
+        assertFalse(fixture.isBuffered("run-buf"), "buffer cleared after the final");
     }
 
     @Test
     void finalAfterDeltasDispatchesOnceWithTheExactPayloadAndHeaders() throws Exception {
-        sendCompleting(1,
+        fixture.sendCompleting(1,
                 chat("run-exact", 1, "delta", KEY, "Reminder: "),
                 chat("run-exact", 2, "delta", KEY, "stand-up at ten"),
                 chat("run-exact", 3, "final", KEY, null));
@@ -123,56 +107,56 @@ class ProactiveFlowTest {
 
     @Test
     void finalOnlyRunIsDispatchedWithItsOwnText() throws Exception {
-        sendCompleting(1, chat("run-final-only", 7, "final", KEY, "Your daily digest is ready"));
+        fixture.sendCompleting(1, chat("run-final-only", 7, "final", KEY, "Your daily digest is ready"));
         assertEquals("Your daily digest is ready", collavre.awaitPost(WAIT).json().getString("content"));
     }
 
     @Test
     void finalTextWinsOverTheBufferWhenNotEmpty() throws Exception {
-        sendCompleting(1, chat("run-final-wins", 1, "delta", KEY, "draft"),
+        fixture.sendCompleting(1, chat("run-final-wins", 1, "delta", KEY, "draft"),
                 chat("run-final-wins", 2, "final", KEY, "the real answer"));
         assertEquals("the real answer", collavre.awaitPost(WAIT).json().getString("content"));
     }
 
     @Test
     void runWithoutCreativeIsNotDispatched() throws Exception {
-        sendCompleting(1, chat("run-no-creative", 1, "delta", "agent:bot:collavre:42", "hi"),
+        fixture.sendCompleting(1, chat("run-no-creative", 1, "delta", "agent:bot:collavre:42", "hi"),
                 chat("run-no-creative", 2, "final", "agent:bot:collavre:42", null));
         assertTrue(collavre.posts().isEmpty());
-        assertFalse(isBuffered("run-no-creative"));
+        assertFalse(fixture.isBuffered("run-no-creative"));
     }
 
     @Test
     void runWithEmptyContentIsNotDispatched() throws Exception {
-        sendCompleting(1, chat("run-empty", 1, "final", KEY, "   "));
-        sendCompleting(1, chat("run-no-message", 1, "final", KEY, null));
+        fixture.sendCompleting(1, chat("run-empty", 1, "final", KEY, "   "));
+        fixture.sendCompleting(1, chat("run-no-message", 1, "final", KEY, null));
         assertTrue(collavre.posts().isEmpty());
     }
 
     @Test
     void errorDropsTheBufferAndDispatchesNothing() throws Exception {
-        send(chat("run-error", 1, "delta", KEY, "partial"));
-        assertTrue(isBuffered("run-error"));
-        send(new JsonObject(chat("run-error", 2, "error", KEY, null)).put("payload",
+        fixture.send(chat("run-error", 1, "delta", KEY, "partial"));
+        assertTrue(fixture.isBuffered("run-error"));
+        fixture.send(new JsonObject(chat("run-error", 2, "error", KEY, null)).put("payload",
                 new JsonObject(chat("run-error", 2, "error", KEY, null)).getJsonObject("payload")
                         .put("errorMessage", "model overloaded")).encode());
-        assertFalse(isBuffered("run-error"));
+        assertFalse(fixture.isBuffered("run-error"));
         // A late final with no text of its own finds no buffer, so there is nothing to send.
-        sendCompleting(1, chat("run-error", 3, "final", KEY, null));
+        fixture.sendCompleting(1, chat("run-error", 3, "final", KEY, null));
         assertTrue(collavre.posts().isEmpty());
     }
 
     @Test
     void abortedDropsTheBufferAndDispatchesNothing() throws Exception {
-        send(chat("run-aborted", 1, "delta", KEY, "partial"), chat("run-aborted", 2, "aborted", KEY, null));
-        assertFalse(isBuffered("run-aborted"));
-        sendCompleting(1, chat("run-aborted", 3, "final", KEY, null));
+        fixture.send(chat("run-aborted", 1, "delta", KEY, "partial"), chat("run-aborted", 2, "aborted", KEY, null));
+        assertFalse(fixture.isBuffered("run-aborted"));
+        fixture.sendCompleting(1, chat("run-aborted", 3, "final", KEY, null));
         assertTrue(collavre.posts().isEmpty());
     }
 
     @Test
     void arrayContentTextPartsAreJoinedWithoutSeparator() throws Exception {
-        sendCompleting(1, chat("run-parts", 1, "final", KEY, List.of(
+        fixture.sendCompleting(1, chat("run-parts", 1, "final", KEY, List.of(
                 Map.of("type", "text", "text", "Hello, "),
                 Map.of("type", "image", "url", "http://example.invalid/x.png"),
                 Map.of("type", "text", "text", "world"))));
@@ -181,16 +165,16 @@ class ProactiveFlowTest {
 
     @Test
     void eventWithoutRunIdIsIgnored() throws Exception {
-        int before = openBuffers();
-        send(chat(null, 1, "delta", KEY, "orphan"), chat(null, 2, "final", KEY, "orphan"));
-        assertEquals(before, openBuffers());
+        int before = fixture.openBuffers();
+        fixture.send(chat(null, 1, "delta", KEY, "orphan"), chat(null, 2, "final", KEY, "orphan"));
+        assertEquals(before, fixture.openBuffers());
         assertTrue(collavre.posts().isEmpty());
     }
 
     @Test
     void interleavedRunsAreBufferedAndDispatchedIndependently() throws Exception {
         String keyB = "agent:ai-bot:collavre:42:creative:101";
-        sendCompleting(2,
+        fixture.sendCompleting(2,
                 chat("run-a", 1, "delta", KEY, "Alpha "),
                 chat("run-b", 1, "delta", keyB, "Beta "),
                 chat("run-a", 2, "delta", KEY, "one"),
@@ -207,7 +191,7 @@ class ProactiveFlowTest {
 
     @Test
     void cumulativeDeltasGiveTheLatestFullText() throws Exception {
-        sendCompleting(1,
+        fixture.sendCompleting(1,
                 chat("run-cumulative", 1, "delta", KEY, "The"),
                 chat("run-cumulative", 2, "delta", KEY, "The quick"),
                 chat("run-cumulative", 3, "delta", KEY, "The quick brown fox"),
@@ -217,8 +201,8 @@ class ProactiveFlowTest {
 
     @Test
     void malformedAndUnknownFramesAreDroppedWithoutHarmToOtherRuns() throws Exception {
-        send(chat("run-survivor", 1, "delta", KEY, "still "));
-        send("{not json", "[1,2,3]", "\"just a string\"", "{\"type\":\"event\",\"event\":\"presence\"}",
+        fixture.send(chat("run-survivor", 1, "delta", KEY, "still "));
+        fixture.send("{not json", "[1,2,3]", "\"just a string\"", "{\"type\":\"event\",\"event\":\"presence\"}",
                 chat("run-weird", 1, "thinking", KEY, "?"),
                 "{\"type\":\"event\",\"event\":\"chat\",\"payload\":{\"runId\":{\"nested\":1},\"state\":\"final\"}}",
                 "{\"type\":\"event\",\"event\":\"chat\"}",
@@ -228,7 +212,7 @@ class ProactiveFlowTest {
                 "{\"type\":\"event\",\"event\":\"chat\",\"payload\":{\"runId\":\"run-odd\",\"state\":\"final\",\"sessionKey\":42,\"message\":[\"x\"]}}",
                 "{\"type\":\"res\",\"id\":\"unexpected\",\"ok\":true}",
                 chat("x".repeat(500), 1, "final", KEY, "run id too long"));
-        sendCompleting(1, chat("run-survivor", 2, "delta", KEY, "here"), chat("run-survivor", 3, "final", KEY, null));
+        fixture.sendCompleting(1, chat("run-survivor", 2, "delta", KEY, "here"), chat("run-survivor", 3, "final", KEY, null));
         assertEquals("still here", collavre.awaitPost(WAIT).json().getString("content"));
         assertEquals(1, collavre.posts().size());
         assertEquals(1, gateway.establishedConnections(), "the connection stays up");
@@ -236,7 +220,7 @@ class ProactiveFlowTest {
 
     @Test
     void hostileSessionKeysAreNeverDispatched() throws Exception {
-        sendCompleting(3,
+        fixture.sendCompleting(3,
                 chat("run-hostile-1", 1, "final", "agent:x:collavre:42:creative:1e9", "text"),
                 chat("run-hostile-2", 1, "final", "creative:" + "9".repeat(40), "text"),
                 chat("run-hostile-3", 1, "final", "agent:x:creative:" + "1:".repeat(2000), "text"));
@@ -245,9 +229,9 @@ class ProactiveFlowTest {
 
     @Test
     void oversizedFrameIsDroppedAndTheConnectionStaysUp() throws Exception {
-        send(chat("run-huge", 1, "delta", KEY, "x".repeat(MAX_FRAME_CHARS + 1)));
-        assertFalse(isBuffered("run-huge"));
-        sendCompleting(1, chat("run-after-huge", 1, "final", KEY, "fine"));
+        fixture.send(chat("run-huge", 1, "delta", KEY, "x".repeat(MAX_FRAME_CHARS + 1)));
+        assertFalse(fixture.isBuffered("run-huge"));
+        fixture.sendCompleting(1, chat("run-after-huge", 1, "final", KEY, "fine"));
         assertEquals("fine", collavre.awaitPost(WAIT).json().getString("content"));
         assertEquals(1, gateway.establishedConnections());
     }

@@ -54,33 +54,21 @@ class RunLifetimeTest {
         collavre.reset();
     }
 
-    static void send(String... sent) throws InterruptedException {
-        fixture.send(sent);
-    }
-
-    static void sendCompleting(int runs, String... sent) throws InterruptedException {
-        fixture.sendCompleting(runs, sent);
-    }
-
-    static boolean isBuffered(String runId) {
-        return fixture.isBuffered(runId);
-    }
-
     @Test
     void staleBufferIsPurgedAfterTheTtlWhileAFreshOneSurvives() throws Exception {
-        send(chat("run-stale", 1, "delta", KEY, "never finished"));
+        fixture.send(chat("run-stale", 1, "delta", KEY, "never finished"));
         long staleSentAt = System.nanoTime();
         // The fresh run starts half a TTL later, so it must outlive the stale one by that much.
         Thread.sleep(TimeUnit.SECONDS.toMillis(BUFFER_TTL_SECONDS) / 2);
-        send(chat("run-fresh", 1, "delta", KEY, "still going"));
+        fixture.send(chat("run-fresh", 1, "delta", KEY, "still going"));
 
-        await().atMost(WAIT).until(() -> !isBuffered("run-stale"));
+        await().atMost(WAIT).until(() -> !fixture.isBuffered("run-stale"));
         long purgedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - staleSentAt);
-        assertTrue(isBuffered("run-fresh"), "the fresh buffer survives the sweep that purged the stale one");
+        assertTrue(fixture.isBuffered("run-fresh"), "the fresh buffer survives the sweep that purged the stale one");
         assertTrue(purgedAfterMs >= TimeUnit.SECONDS.toMillis(BUFFER_TTL_SECONDS),
                 "purged only after the TTL, was " + purgedAfterMs + " ms");
 
-        sendCompleting(2, chat("run-fresh", 2, "final", KEY, null), chat("run-stale", 2, "final", KEY, null));
+        fixture.sendCompleting(2, chat("run-fresh", 2, "final", KEY, null), chat("run-stale", 2, "final", KEY, null));
         assertEquals(1, collavre.posts().size(), "the purged run was never dispatched");
         assertEquals("still going", collavre.postsFor("run-fresh").get(0).json().getString("content"));
     }
@@ -91,13 +79,13 @@ class RunLifetimeTest {
                 .lookupByNameAndType("dispatchedRuns", ExpiringIdempotentRepository.class);
 
         // New seqs each time, so that the duplicate-frame filter lets them through and the dedup TTL decides.
-        sendCompleting(1, chat("run-dup", 1, "delta", KEY, "once"), chat("run-dup", 2, "final", KEY, null));
-        sendCompleting(1, chat("run-dup", 3, "final", KEY, "once"));
-        sendCompleting(1, chat("run-dup", 4, "delta", KEY, "once"), chat("run-dup", 5, "final", KEY, null));
+        fixture.sendCompleting(1, chat("run-dup", 1, "delta", KEY, "once"), chat("run-dup", 2, "final", KEY, null));
+        fixture.sendCompleting(1, chat("run-dup", 3, "final", KEY, "once"));
+        fixture.sendCompleting(1, chat("run-dup", 4, "delta", KEY, "once"), chat("run-dup", 5, "final", KEY, null));
         assertEquals(1, collavre.postsFor("run-dup").size(), "replays within the dedup TTL are suppressed");
 
         await().atMost(WAIT).until(() -> !dispatched.contains("run-dup"));
-        sendCompleting(1, chat("run-dup", 6, "final", KEY, "once"));
+        fixture.sendCompleting(1, chat("run-dup", 6, "final", KEY, "once"));
         assertEquals(2, collavre.postsFor("run-dup").size(), "after the dedup TTL the run is dispatched again");
     }
 
@@ -109,7 +97,7 @@ class RunLifetimeTest {
         for (int i = 0; i < finals.length; i++) {
             finals[i] = chat("run-bounded-" + i, 1, "final", KEY, "text " + i);
         }
-        sendCompleting(finals.length, finals);
+        fixture.sendCompleting(finals.length, finals);
         assertTrue(dispatched.getSize() >= finals.length);
         await().atMost(WAIT).until(() -> dispatched.getSize() == 0);
         assertFalse(dispatched.contains("run-bounded-0"));

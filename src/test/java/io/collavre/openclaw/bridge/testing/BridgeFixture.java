@@ -68,6 +68,10 @@ public final class BridgeFixture implements AutoCloseable {
 
     /** Sends frames that complete {@code runs} runs, and waits until their dispatch decisions are made. */
     public void sendCompleting(int runs, String... sent) throws InterruptedException {
+        sendCompleting(runs, List.of(sent));
+    }
+
+    public void sendCompleting(int runs, List<String> sent) throws InterruptedException {
         NotifyBuilder decided = new NotifyBuilder(context()).whenDone(runs)
                 .wereSentTo("direct:collavre-dispatch").create();
         send(sent);
