@@ -8,15 +8,16 @@ import java.util.Enumeration;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import io.collavre.openclaw.bridge.gateway.GatewayAccountRoutes;
+import io.collavre.openclaw.bridge.BridgeMain;
+import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.SimpleMainShutdownStrategy;
+import org.apache.camel.spi.PackageScanClassResolver;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
@@ -27,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the bridge inside Apache Karaf: the same Camel Main, {@code application.properties} and YAML routes as
- * {@code java -jar}, with the settings of the configuration PID {@value #PID} (Karaf:
+ * Runs the bridge inside Apache Karaf: the same Camel Main (base package scan included), {@code
+ * application.properties} and YAML routes as {@code java -jar}, with the settings of the configuration PID {@value #PID} (Karaf:
  * {@code etc/io.collavre.openclaw.bridge.cfg}) overriding the defaults. Every change of that configuration
  * restarts the bridge with the new settings.
  *
@@ -42,9 +43,11 @@ public final class BridgeActivator implements BundleActivator, ManagedService {
 
     private static final Logger LOG = LoggerFactory.getLogger(BridgeActivator.class);
     private static final String ROUTES_FOLDER = "routes";
-    /** Keys ConfigAdmin and Felix FileInstall add to every configuration; they are not bridge settings. */
-    private static final Set<String> FRAMEWORK_KEYS = Set.of(Constants.SERVICE_PID, "felix.fileinstall.filename",
-            "service.bundleLocation", "service.factoryPid");
+    /**
+     * Keys ConfigAdmin, Felix FileInstall and Karaf add to a configuration (service.pid, felix.fileinstall.filename,
+     * :org.apache.felix.configadmin.revision:, ...): they are not bridge settings.
+     */
+    private static final List<String> FRAMEWORK_KEY_PREFIXES = List.of("service.", "felix.", ":", "org.apache.karaf.");
 
     /** Starting and stopping Camel takes seconds: never on the framework's or ConfigAdmin's thread. */
     private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(r -> {
@@ -99,7 +102,7 @@ public final class BridgeActivator implements BundleActivator, ManagedService {
         if (configuration != null) {
             for (String key : Collections.list(configuration.keys())) {
                 Object value = configuration.get(key);
-                if (!FRAMEWORK_KEYS.contains(key) && value != null) {
+                if (value != null && FRAMEWORK_KEY_PREFIXES.stream().noneMatch(key::startsWith)) {
                     settings.setProperty(key, value.toString().trim());
                 }
             }
@@ -112,23 +115,33 @@ public final class BridgeActivator implements BundleActivator, ManagedService {
         ClassLoader previous = thread.getContextClassLoader();
         // Camel, Vert.x and Jackson are embedded in this bundle: look their services up in it.
         thread.setContextClassLoader(BridgeActivator.class.getClassLoader());
-        Main created = new Main();
+        PackageScanClassResolver packageScan = new BundlePackageScanClassResolver(bundle);
+        // As BridgeMain: Camel Main with the bridge's package as base package, scanned here in the bundle.
+        Main created = new Main(BridgeMain.class) {
+            @Override
+            protected CamelContext createCamelContext() {
+                CamelContext context = super.createCamelContext();
+                context.getCamelContextExtension().addContextPlugin(PackageScanClassResolver.class, packageScan);
+                return context;
+            }
+        };
         try {
             // A JVM shutdown hook has no place in a container: Karaf stops the bundle, the bundle stops Camel.
             created.setShutdownStrategy(new SimpleMainShutdownStrategy());
-            created.setOverrideProperties(settings);
+            Properties overrides = new Properties();
+            overrides.putAll(settings);
             if (!settings.containsKey("camel.main.routes-include-pattern") && !settings.containsKey("bridge.routes-dir")) {
-                created.addOverrideProperty("camel.main.routes-include-pattern", packagedRoutes());
+                overrides.setProperty("camel.main.routes-include-pattern", packagedRoutes());
             }
-            // Camel Main finds this route builder by package scan on the class path; a bundle has to name it.
-            created.configure().addRoutesBuilder(new GatewayAccountRoutes());
+            created.setOverrideProperties(overrides);
             created.start();
             main = created;
             LOG.info("bridge=karaf outcome=started settings={} routes={}", settings.size(),
                     created.getCamelContext().getRoutes().size());
         } catch (Exception e) {
             // The message names the setting to fix; the bundle stays active and retries on the next cfg change.
-            LOG.error("bridge=karaf outcome=not-started reason=\"{}\" fix=edit etc/{}.cfg", rootMessage(e), PID, e);
+            LOG.error("bridge=karaf outcome=not-started reason=\"{}\" fix=edit etc/{}.cfg", rootMessage(e), PID);
+            LOG.debug("bridge=karaf outcome=not-started", e);
             try {
                 created.stop();
             } catch (RuntimeException stopFailure) {
@@ -165,11 +178,12 @@ public final class BridgeActivator implements BundleActivator, ManagedService {
         return String.join(",", routes);
     }
 
+    /** The innermost cause, as its type and message. */
     private static String rootMessage(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return String.valueOf(root.getMessage()).replace('"', '\'');
+        return (root.getClass().getSimpleName() + ": " + root.getMessage()).replace('"', '\'');
     }
 }
