@@ -13,7 +13,8 @@
 # not served by the Maven repository this project builds from (only the features XML and camel-core-osgi are).
 #
 # Environment: KARAF_VERSION (default 4.4.8), MVN_ARGS (extra Maven arguments, e.g. -o),
-#              KARAF_DEMO_TIMEOUT (seconds to wait for the bridge's Gateway handshake, default 240).
+#              KARAF_DEMO_TIMEOUT (seconds, from the simulators' start, that the bridge has to complete the
+#              Gateway handshake; default 240).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
