@@ -7,10 +7,11 @@
 #   Collavre received the run. Prints the result; exit 0 on success, non-zero otherwise. Karaf is stopped at the end.
 #
 # Versions: Karaf 4.4.8 (the Karaf that Camel Karaf 4.14.x is built and tested with; Java 17).
-# The bundle embeds Camel 4.17.0, the project's one Camel version. The Camel Karaf features are not used:
-# there is no Camel Karaf 4.17.x (Camel Karaf follows the LTS lines only: 4.10.x, 4.14.x), and the Camel Karaf
-# bundles (org.apache.camel.karaf:camel-api, camel-core-engine, camel-yaml-dsl, ...) of 4.10.7 and 4.14.5 are
-# not served by the Maven repository this project builds from (only the features XML and camel-core-osgi are).
+# The bundle embeds Camel 4.17.0, the project's one Camel version. The Camel Karaf features are not used: the
+# Maven repository this project builds from lists org.apache.camel.karaf:apache-camel 4.x features only for
+# 4.10.7 and 4.14.5 (none for 4.15-4.17), and of the bundles those features name, the Camel Karaf bundles
+# (org.apache.camel.karaf:camel-api, camel-core-engine, camel-yaml-dsl, camel-vertx-websocket, camel-jackson,
+# camel-http, ...) are not served at all, only camel-core-osgi; so no Camel Karaf version can be installed here.
 #
 # Environment: KARAF_VERSION (default 4.4.8), MVN_ARGS (extra Maven arguments, e.g. -o),
 #              KARAF_DEMO_TIMEOUT (seconds, from the simulators' start, that the bridge has to complete the
