@@ -37,7 +37,11 @@ public final class BridgeMain {
      * in the routes folder is loaded.
      */
     public static Main newMain() {
-        Main main = new Main();
+        return configure(new Main());
+    }
+
+    /** Adds what the bridge loads besides the YAML routes to a Camel Main (also used by the Karaf activator). */
+    public static Main configure(Main main) {
         main.configure().addConfiguration(RunStateConfiguration.class);
         main.configure().addRoutesBuilder(new GatewayAccountRoutes());
         return main;

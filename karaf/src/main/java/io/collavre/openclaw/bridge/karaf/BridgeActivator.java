@@ -14,10 +14,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.collavre.openclaw.bridge.BridgeMain;
-import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.SimpleMainShutdownStrategy;
-import org.apache.camel.spi.PackageScanClassResolver;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
@@ -28,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the bridge inside Apache Karaf: the same Camel Main (base package scan included), {@code
+ * Runs the bridge inside Apache Karaf: the same Camel Main (see {@link BridgeMain#configure}), {@code
  * application.properties} and YAML routes as {@code java -jar}, with the settings of the configuration PID {@value #PID} (Karaf:
  * {@code etc/io.collavre.openclaw.bridge.cfg}) overriding the defaults. Every change of that configuration
  * restarts the bridge with the new settings.
@@ -115,16 +113,8 @@ public final class BridgeActivator implements BundleActivator, ManagedService {
         ClassLoader previous = thread.getContextClassLoader();
         // Camel, Vert.x and Jackson are embedded in this bundle: look their services up in it.
         thread.setContextClassLoader(BridgeActivator.class.getClassLoader());
-        PackageScanClassResolver packageScan = new BundlePackageScanClassResolver(bundle);
-        // As BridgeMain: Camel Main with the bridge's package as base package, scanned here in the bundle.
-        Main created = new Main(BridgeMain.class) {
-            @Override
-            protected CamelContext createCamelContext() {
-                CamelContext context = super.createCamelContext();
-                context.getCamelContextExtension().addContextPlugin(PackageScanClassResolver.class, packageScan);
-                return context;
-            }
-        };
+        // As BridgeMain: the same Camel Main, configuration class and account routes, nothing scanned.
+        Main created = BridgeMain.configure(new Main());
         try {
             // A JVM shutdown hook has no place in a container: Karaf stops the bundle, the bundle stops Camel.
             created.setShutdownStrategy(new SimpleMainShutdownStrategy());
