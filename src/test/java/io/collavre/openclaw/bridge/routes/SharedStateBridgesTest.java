@@ -1,5 +1,6 @@
 package io.collavre.openclaw.bridge.routes;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static io.collavre.openclaw.bridge.testing.GatewaySimulator.chat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -165,6 +167,9 @@ class SharedStateBridgesTest {
 
         external.destroyForcibly();
         assertTrue(external.waitFor(30, TimeUnit.SECONDS));
+        String logOfA = Files.readString(dir.resolve("bridge-a.log"));
+        assertTrue(logOfA.contains("store=postgresql"), "A used the shared store");
+        assertFalse(logOfA.contains(postgres.password()), "the database password is never logged");
         collavre.reset();
         await().atMost(WAIT).until(() -> gateway.handshakes() == 2 && connectedAccounts(b).equals(List.of("default")));
         assertEquals(List.of(), collavre.postsFor("run-failover"), "nothing dispatched before the final");
@@ -239,5 +244,31 @@ class SharedStateBridgesTest {
         assertTrue(first.establishedConnections() == 1 && second.establishedConnections() == 1);
         await().atMost(WAIT).until(() -> count("SELECT COUNT(*) FROM run_buffers") == 0
                                          && count("SELECT COUNT(*) FROM run_buffers_completed") == 0);
+    }
+
+    @Test
+    void aBridgeRestartedOnTheSameDatabaseCompletesOpenRunsAndRemembersDispatchedOnes() throws Exception {
+        GatewaySimulator gateway = gateway("gw-secret");
+        Map<String, String> settings = settings("bridge-solo", gateway, "gw-secret");
+        settings.put("bridge.cluster.enabled", "false");
+        settings.put("camel.main.shutdown-timeout", "2");
+        BridgeRunner bridge = BridgeRunner.start(settings);
+        bridges.put("first", bridge);
+        await().atMost(WAIT).until(() -> gateway.handshakes() == 1);
+        gateway.sendChat("run-delivered", 1, "final", KEY, "delivered before the restart");
+        await().atMost(WAIT).until(() -> collavre.acceptedFor("run-delivered").size() == 1);
+        gateway.sendChat("run-open", 1, "delta", KEY, "begun before ");
+        await().atMost(WAIT).until(() -> count("SELECT COUNT(*) FROM run_buffers WHERE id = 'run-open'") == 1);
+
+        bridges.remove("first").close();
+        bridges.put("second", BridgeRunner.start(settings));
+        await().atMost(WAIT).until(() -> gateway.handshakes() == 2);
+        gateway.sendChat("run-open", 2, "delta", KEY, "begun before the restart");
+        gateway.sendChat("run-open", 3, "final", KEY, null);
+        gateway.sendChat("run-delivered", 7, "final", KEY, "delivered before the restart");
+        await().atMost(WAIT).until(() -> collavre.acceptedFor("run-open").size() == 1);
+        assertEquals("begun before the restart", collavre.acceptedFor("run-open").get(0).json().getString("content"));
+        await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() -> collavre.posts().size() == 2);
+        assertEquals(1, collavre.postsFor("run-delivered").size());
     }
 }
