@@ -9,6 +9,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.spi.AggregationRepository;
+import org.apache.camel.spi.OptimisticLockingAggregationRepository;
 import org.apache.camel.spi.RecoverableAggregationRepository;
 import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.support.service.ServiceSupport;
@@ -16,10 +17,13 @@ import org.apache.camel.support.service.ServiceSupport;
 /**
  * The run buffers' aggregation repository: stores them in the given repository (in memory, or a persistent one
  * with recovery) and keeps count of the open buffers, so that the route can refuse a new run when the cap is
- * reached without asking the store for its keys on every frame.
+ * reached without asking the store for its keys on every frame. With a store shared by several bridges the count
+ * is this bridge's view (the buffers it added or found at start), and the aggregator's optimistic locking is
+ * passed on to the store.
  */
 @ManagedResource(description = "Run buffers of the aggregator, with a cap on how many may be open")
-public class RunBufferRepository extends ServiceSupport implements RecoverableAggregationRepository {
+public class RunBufferRepository extends ServiceSupport
+        implements RecoverableAggregationRepository, OptimisticLockingAggregationRepository {
 
     private final AggregationRepository store;
     private final Set<String> open = ConcurrentHashMap.newKeySet();
@@ -68,9 +72,27 @@ public class RunBufferRepository extends ServiceSupport implements RecoverableAg
         return previous;
     }
 
+    /** With the aggregator's optimistic locking (a store shared by several bridges): the store checks the version. */
+    @Override
+    public Exchange add(CamelContext camelContext, String key, Exchange oldExchange, Exchange newExchange)
+            throws OptimisticLockingException {
+        if (!(store instanceof OptimisticLockingAggregationRepository optimistic)) {
+            throw new IllegalStateException("The run buffer store " + store.getClass().getSimpleName()
+                                            + " does not lock optimistically");
+        }
+        Exchange previous = optimistic.add(camelContext, key, oldExchange, newExchange);
+        open.add(key);
+        return previous;
+    }
+
     @Override
     public Exchange get(CamelContext camelContext, String key) {
-        return store.get(camelContext, key);
+        Exchange buffered = store.get(camelContext, key);
+        if (buffered == null) {
+            // Completed or purged, possibly by another bridge sharing the store.
+            open.remove(key);
+        }
+        return buffered;
     }
 
     @Override

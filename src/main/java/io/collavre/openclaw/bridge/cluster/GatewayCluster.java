@@ -50,10 +50,7 @@ public final class GatewayCluster {
             throw new IllegalStateException("bridge.cluster.enabled is true but bridge.cluster.zookeeper-url"
                                             + " (BRIDGE_CLUSTER_ZOOKEEPER_URL) is empty");
         }
-        String nodeId = property(context, "bridge.cluster.node-id", "");
-        if (nodeId.isBlank()) {
-            nodeId = defaultNodeId();
-        }
+        String nodeId = nodeId(context);
         int sessionTimeout = Integer.parseInt(property(context, "bridge.cluster.session-timeout-ms", "10000"));
         // The bridge's own Curator client, so that the guard hears of its connection's state; Curator keeps
         // reconnecting on its own, the retry policy is for single operations.
@@ -94,6 +91,12 @@ public final class GatewayCluster {
         if (guard != null) {
             guard.guard(routeId);
         }
+    }
+
+    /** This bridge's name: {@code bridge.cluster.node-id}, or host name and process id when it is empty. */
+    public static String nodeId(CamelContext context) {
+        String nodeId = property(context, "bridge.cluster.node-id", "");
+        return nodeId.isBlank() ? defaultNodeId() : nodeId;
     }
 
     private static String defaultNodeId() {

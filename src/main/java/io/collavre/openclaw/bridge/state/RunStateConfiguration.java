@@ -4,10 +4,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.List;
+import java.util.Locale;
 
 import io.collavre.openclaw.bridge.chat.RunBufferRepository;
+import io.collavre.openclaw.bridge.cluster.GatewayCluster;
 import io.collavre.openclaw.bridge.dedup.ExpiringIdempotentRepository;
 import io.collavre.openclaw.bridge.dedup.ExpiringJdbcMessageIdRepository;
+import io.collavre.openclaw.bridge.dedup.PostgresMessageIdRepository;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
@@ -21,8 +25,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
 /**
- * Binds the two pieces of run state the routes use, in memory (the fast default) or, with
- * {@code proactive.persistent=true}, in an embedded H2 database file under {@code proactive.state-dir}:
+ * Binds the two pieces of run state the routes use, chosen by {@code proactive.state-store}: in memory (the fast
+ * default), in an embedded H2 database file under {@code proactive.state-dir} ({@code embedded}, or the older
+ * {@code proactive.persistent=true}), or in a PostgreSQL database shared by several bridges ({@code postgresql},
+ * see {@link PostgresRunBufferStore} and {@link PostgresMessageIdRepository}):
  * <ul>
  * <li>{@code runBufferRepository}: the aggregator's run buffers. Persistent: Camel's
  * {@link JdbcAggregationRepository} with recovery, so open buffers survive a restart and a completed run whose
@@ -38,31 +44,40 @@ public class RunStateConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(RunStateConfiguration.class);
 
     /** The run buffers are Java-serialized by the JDBC repository: only these classes may be read back. */
+    static final String MEMORY = "memory";
+    static final String EMBEDDED = "embedded";
+    static final String POSTGRESQL = "postgresql";
+    /** Set here for the routes: true when the state store is shared by several bridges. */
+    public static final String SHARED_PROPERTY = "bridge.state.shared";
+
     static final String DESERIALIZATION_FILTER = "java.**;org.apache.camel.**;io.collavre.openclaw.bridge.chat.RunBuffer;!*";
 
     @Override
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
-        boolean persistent = Boolean.parseBoolean(property(properties, "proactive.persistent", "false").trim());
+        String store = stateStore(property(properties, "proactive.state-store", "memory"),
+                Boolean.parseBoolean(property(properties, "proactive.persistent", "false").trim()));
         int maxOpen = Integer.parseInt(property(properties, "proactive.max-open-buffers", "500").trim());
         long dedupTtlSeconds = Long.parseLong(property(properties, "proactive.dedup-ttl-seconds", "60").trim());
+        long recoveryMs = Long.parseLong(property(properties, "proactive.recovery-interval-ms", "5000").trim());
 
         RunBufferRepository buffers;
-        if (persistent) {
+        if (POSTGRESQL.equals(store)) {
+            buffers = configurePostgres(context, properties, dedupTtlSeconds, recoveryMs);
+        } else if (EMBEDDED.equals(store)) {
             Path dir = Path.of(property(properties, "proactive.state-dir", "data/state")).toAbsolutePath();
-            long recoveryMs = Long.parseLong(property(properties, "proactive.recovery-interval-ms", "5000").trim());
             EmbeddedDatabase database = new EmbeddedDatabase(dir);
             context.addService(database, true, true);
 
-            JdbcAggregationRepository store = new JdbcAggregationRepository(
+            JdbcAggregationRepository jdbcStore = new JdbcAggregationRepository(
                     new DataSourceTransactionManager(database.pool), "run_buffers", database.pool);
-            store.setUseRecovery(true);
-            store.setRecoveryInterval(recoveryMs);
-            store.setDeserializationFilter(DESERIALIZATION_FILTER);
-            buffers = new RunBufferRepository(store);
+            jdbcStore.setUseRecovery(true);
+            jdbcStore.setRecoveryInterval(recoveryMs);
+            jdbcStore.setDeserializationFilter(DESERIALIZATION_FILTER);
+            buffers = new RunBufferRepository(jdbcStore);
             context.getRegistry().bind("dispatchedRuns", new ExpiringJdbcMessageIdRepository(
                     database.pool, "dispatchedRuns", dedupTtlSeconds * 1000));
-            LOG.info("state=persistent dir={} outcome=configured", dir);
+            LOG.info("state=persistent store=embedded dir={} outcome=configured", dir);
         } else {
             buffers = new RunBufferRepository(new MemoryAggregationRepository());
             ExpiringIdempotentRepository dispatched = new ExpiringIdempotentRepository();
@@ -70,8 +85,62 @@ public class RunStateConfiguration implements CamelConfiguration {
             context.getRegistry().bind("dispatchedRuns", dispatched);
             LOG.info("state=memory outcome=configured");
         }
+        // Read by the routes: the aggregator locks optimistically and the state-maintenance route runs only when
+        // several bridges may share the buffers.
+        properties.addInitialProperty(SHARED_PROPERTY, String.valueOf(POSTGRESQL.equals(store)));
+        if (!POSTGRESQL.equals(store)) {
+            context.getRegistry().bind("stateMaintenance", new StateMaintenance.None());
+        }
         buffers.setMaxOpenBuffers(maxOpen);
         context.getRegistry().bind("runBufferRepository", buffers);
+    }
+
+    /** memory, embedded or postgresql; {@code proactive.persistent=true} (the older setting) means embedded. */
+    static String stateStore(String configured, boolean persistent) {
+        String store = configured.trim().toLowerCase(Locale.ROOT);
+        if (!List.of(MEMORY, EMBEDDED, POSTGRESQL).contains(store)) {
+            throw new IllegalArgumentException("proactive.state-store must be memory, embedded or postgresql, was '"
+                                               + configured + "'");
+        }
+        return MEMORY.equals(store) && persistent ? EMBEDDED : store;
+    }
+
+    private RunBufferRepository configurePostgres(CamelContext context, PropertiesComponent properties,
+                                                  long dedupTtlSeconds, long recoveryMs) throws Exception {
+        String url = property(properties, "bridge.db.url", "").trim();
+        if (url.isEmpty()) {
+            throw new IllegalArgumentException("proactive.state-store=postgresql needs bridge.db.url (BRIDGE_DB_URL),"
+                                               + " e.g. jdbc:postgresql://db-host:5432/bridge");
+        }
+        int poolSize = Integer.parseInt(property(properties, "bridge.db.pool-size", "10").trim());
+        long connectionTimeoutMs = Long.parseLong(property(properties, "bridge.db.connection-timeout-ms", "5000").trim());
+        long instanceTimeoutMs = Long.parseLong(property(properties, "bridge.db.instance-timeout-ms", "30000").trim());
+        boolean createSchema = Boolean.parseBoolean(property(properties, "bridge.db.create-schema", "true").trim());
+        String instanceId = GatewayCluster.nodeId(context);
+
+        SharedStateDatabase database = new SharedStateDatabase(url, property(properties, "bridge.db.user", ""),
+                properties.resolveProperty("bridge.db.password").orElse(""), poolSize, connectionTimeoutMs,
+                instanceId);
+        context.addService(database, true, true);
+        if (createSchema) {
+            database.createSchema();
+        }
+        database.heartbeat();
+
+        PostgresRunBufferStore jdbcStore = new PostgresRunBufferStore(database.dataSource(), instanceId,
+                instanceTimeoutMs);
+        jdbcStore.setUseRecovery(true);
+        jdbcStore.setRecoveryInterval(recoveryMs);
+        jdbcStore.setDeserializationFilter(DESERIALIZATION_FILTER);
+        PostgresMessageIdRepository dispatched = new PostgresMessageIdRepository(database.dataSource(),
+                "dispatchedRuns", dedupTtlSeconds * 1000);
+        database.setDispatchedRuns(dispatched);
+        context.getRegistry().bind("dispatchedRuns", dispatched);
+        context.getRegistry().bind("stateMaintenance", database);
+        // The URL without its parameters: they could hold a password.
+        LOG.info("state=shared store=postgresql url={} instance={} poolSize={} createSchema={} outcome=configured",
+                url.replaceFirst("[?;].*$", ""), instanceId, poolSize, createSchema);
+        return new RunBufferRepository(jdbcStore);
     }
 
     private static String property(PropertiesComponent properties, String key, String defaultValue) {

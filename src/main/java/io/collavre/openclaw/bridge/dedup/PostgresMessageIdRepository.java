@@ -1,0 +1,54 @@
+package io.collavre.openclaw.bridge.dedup;
+
+import java.sql.Timestamp;
+import java.util.function.LongSupplier;
+
+import javax.sql.DataSource;
+
+/**
+ * The dedup memory on a PostgreSQL database shared by several bridges: {@link ExpiringJdbcMessageIdRepository}
+ * (Camel's JDBC idempotent repository whose keys expire after the dedup TTL) where adding a key is one atomic
+ * statement, {@code INSERT ... ON CONFLICT DO UPDATE ... WHERE expired}: of two bridges adding the same run id at
+ * once exactly one gets {@code true}, and an expired key counts as new. Expired keys are not deleted on every
+ * look-up (that would make every dispatch of every bridge lock the same rows): {@link #purgeExpired()} deletes
+ * them, called by the state-maintenance route. The table comes from the schema script, not from Camel.
+ */
+public class PostgresMessageIdRepository extends ExpiringJdbcMessageIdRepository {
+
+    private final long ttlMillis;
+    private final LongSupplier clock;
+
+    public PostgresMessageIdRepository(DataSource dataSource, String processorName, long ttlMillis) {
+        this(dataSource, processorName, ttlMillis, System::currentTimeMillis);
+    }
+
+    public PostgresMessageIdRepository(DataSource dataSource, String processorName, long ttlMillis,
+                                       LongSupplier clock) {
+        super(dataSource, processorName, ttlMillis, clock);
+        this.ttlMillis = ttlMillis;
+        this.clock = clock;
+        setCreateTableIfNotExists(false);
+    }
+
+    @Override
+    public boolean add(String key) {
+        long now = clock.getAsLong();
+        return jdbcTemplate.update("INSERT INTO CAMEL_MESSAGEPROCESSED AS seen (processorName, messageId, createdAt)"
+                                   + " VALUES (?, ?, ?) ON CONFLICT (processorName, messageId)"
+                                   + " DO UPDATE SET createdAt = EXCLUDED.createdAt WHERE seen.createdAt <= ?",
+                processorName, key, new Timestamp(now), new Timestamp(now - ttlMillis)) == 1;
+    }
+
+    @Override
+    protected int queryForInt(String key) {
+        return jdbcTemplate.queryForObject("SELECT COUNT(*) FROM CAMEL_MESSAGEPROCESSED WHERE processorName = ?"
+                                           + " AND messageId = ? AND createdAt > ?", Integer.class,
+                processorName, key, new Timestamp(clock.getAsLong() - ttlMillis));
+    }
+
+    /** Deletes the keys older than the TTL; returns how many. */
+    public int purgeExpired() {
+        return jdbcTemplate.update("DELETE FROM CAMEL_MESSAGEPROCESSED WHERE processorName = ? AND createdAt <= ?",
+                processorName, new Timestamp(clock.getAsLong() - ttlMillis));
+    }
+}
