@@ -42,6 +42,17 @@ public class PostgresRunBufferStore extends ClusteredJdbcAggregationRepository {
     }
 
     @Override
+    protected void insert(CamelContext camelContext, String correlationId, Exchange exchange, String repositoryName,
+                          Long version) throws Exception {
+        if (exchange.getProperty(VERSION_PROPERTY) != null) {
+            // The buffer was read from the table, and another bridge has completed (deleted) it since: Camel would
+            // insert it again, so the run would complete twice. Make the aggregator read again instead.
+            throw new OptimisticLockingException();
+        }
+        super.insert(camelContext, correlationId, exchange, repositoryName, version);
+    }
+
+    @Override
     protected int insertHelper(CamelContext camelContext, String key, Exchange exchange, String sql, Long version)
             throws Exception {
         // Only the buffers table is written through here (completed runs go through the instance-aware variant).
