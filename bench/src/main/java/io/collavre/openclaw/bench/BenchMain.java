@@ -142,6 +142,7 @@ public final class BenchMain {
         if (settings.jfr()) {
             options.add("-XX:StartFlightRecording=filename=" + settings.out().resolve(side + "-" + connections + "-" + part + ".jfr")
                                                                         .toAbsolutePath() + ",settings=profile");
+            options.add("-XX:FlightRecorderOptions:stackdepth=512");
         }
         return options;
     }
