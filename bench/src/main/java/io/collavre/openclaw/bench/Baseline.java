@@ -57,7 +57,8 @@ final class Baseline implements AutoCloseable {
 
     private final ObjectMapper json = new ObjectMapper();
     private final Vertx vertx = Vertx.vertx();
-    private final WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions());
+    // One connection per account: Vert.x would otherwise hold more than 50 to one host back.
+    private final WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(10_000));
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
     private final URI collavre;

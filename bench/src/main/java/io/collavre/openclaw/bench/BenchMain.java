@@ -64,8 +64,8 @@ public final class BenchMain {
                     Double.parseDouble(options.getOrDefault("duplicates", "0.3")),
                     options.containsKey("jfr"), routes, out,
                     Integer.parseInt(options.getOrDefault("concurrent-runs", "500")),
-                    Integer.parseInt(options.getOrDefault("warmup-runs", quick ? "300" : "1000")),
-                    Integer.parseInt(options.getOrDefault("throughput-runs", quick ? "800" : "3000")),
+                    Integer.parseInt(options.getOrDefault("warmup-runs", quick ? "300" : "600")),
+                    Integer.parseInt(options.getOrDefault("throughput-runs", quick ? "800" : "2000")),
                     Integer.parseInt(options.getOrDefault("latency-runs-per-second", "1000")),
                     Integer.parseInt(options.getOrDefault("latency-seconds", quick ? "2" : "5")),
                     Integer.parseInt(options.getOrDefault("latency-deltas", "20")),
@@ -76,7 +76,8 @@ public final class BenchMain {
     }
 
     /** Figures of one subject's streaming phases. */
-    record Load(double eventsPerSecond, double runsPerSecond, double cpuSecondsPerMillion, double saturationP99Ms,
+    record Load(double eventsPerSecond, double runsPerSecond, double cpuSecondsPerMillion, double ownCpuSecondsPerMillion,
+                double saturationP99Ms,
                 double latencyRunsPerSecond, double p50Ms, double p99Ms, double maxMs, long events, long runs) {
     }
 
@@ -172,9 +173,11 @@ public final class BenchMain {
                 phase(gateway, subject, "warm-up", Workload.plan(settings.warmupRuns(), 0, connections, STREAM,
                         settings.seed() + 1), perConnection, 0);
                 long cpuBefore = subject.cpuNanos();
+                long ownCpuBefore = ownCpuNanos();
                 Phase throughput = phase(gateway, subject, "throughput", Workload.plan(settings.throughputRuns(),
                         1_000_000, connections, STREAM, settings.seed() + 2), perConnection, 0);
                 long cpu = subject.cpuNanos() - cpuBefore;
+                long ownCpu = ownCpuNanos() - ownCpuBefore;
 
                 int latencyRuns = settings.latencyRunsPerSecond() * settings.latencySeconds();
                 List<Workload.Run> paced = Workload.plan(latencyRuns, 2_000_000, connections,
@@ -188,7 +191,8 @@ public final class BenchMain {
                 long[] sorted = latency.latenciesNanos();
                 long[] saturated = throughput.latenciesNanos();
                 return new Load(throughput.frames() / seconds, throughput.posts() / seconds,
-                        cpu / 1e9 / throughput.frames() * 1e6, percentile(saturated, 0.99) / 1e6,
+                        cpu / 1e9 / throughput.frames() * 1e6, ownCpu / 1e9 / throughput.frames() * 1e6,
+                        percentile(saturated, 0.99) / 1e6,
                         latency.posts() / (latency.durationNanos() / 1e9),
                         percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6,
                         sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6,
@@ -333,13 +337,15 @@ public final class BenchMain {
                 Stream: runs of %d-%d cumulative deltas growing to %d-%d chars, then a final; %.0f%% of frames sent twice; \
                 %.0f%% of runs end in error, %.0f%% aborted; %d runs open at once. Throughput: %,d runs after %,d warm-up runs, \
                 as fast as the subject takes them. Latency: %,d runs/s of %d deltas each for %d s. \
-                Open buffers: runs of 2 deltas growing to 1 KB, never finished. Each subject in its own JVM with -Xmx512m.
+                Open buffers: runs of 2 deltas growing to 1 KB, never finished. Each subject in its own JVM with -Xmx512m;                 the Gateway and Collavre stand-ins run in the benchmark's JVM on the same cores.
+                Bridge measured: %s.
                 """, ZonedDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE) + (settings.quick() ? ", quick mode" : ""),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter, seconds,
                 STREAM.minDeltas(), STREAM.maxDeltas(), STREAM.minChars(), STREAM.maxChars(), settings.duplicates() * 100,
                 STREAM.errorShare() * 100, STREAM.abortShare() * 100, settings.concurrentRuns(), settings.throughputRuns(),
-                settings.warmupRuns(), settings.latencyRunsPerSecond(), settings.latencyDeltas(), settings.latencySeconds());
+                settings.warmupRuns(), settings.latencyRunsPerSecond(), settings.latencyDeltas(), settings.latencySeconds(),
+                bridgeJar());
     }
 
     private String table(Map<String, Load> loads, Map<String, Memory> memories) {
@@ -357,6 +363,8 @@ public final class BenchMain {
                     baseline == null ? null : baseline.runsPerSecond(), "%,.0f");
             row(out, c, "CPU s per million events", bridge == null ? null : bridge.cpuSecondsPerMillion(),
                     baseline == null ? null : baseline.cpuSecondsPerMillion(), "%.1f");
+            row(out, c, "CPU s per million events of the Gateway and Collavre stand-ins", bridge == null ? null : bridge.ownCpuSecondsPerMillion(),
+                    baseline == null ? null : baseline.ownCpuSecondsPerMillion(), "%.1f");
             row(out, c, "p99 final-to-Collavre ms at full throughput", bridge == null ? null : bridge.saturationP99Ms(),
                     baseline == null ? null : baseline.saturationP99Ms(), "%.1f");
             row(out, c, "runs/s achieved in latency phase", bridge == null ? null : bridge.latencyRunsPerSecond(),
@@ -443,6 +451,20 @@ public final class BenchMain {
     private static String verdict(int connections, boolean met, String what) {
         return String.format(Locale.ROOT, "- %s  %d connection%s: %s%n", met ? "MET   " : "MISSED", connections,
                 connections == 1 ? "" : "s", what);
+    }
+
+    private static long ownCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static String bridgeJar() {
+        try {
+            Path jar = Path.of(io.collavre.openclaw.bridge.BridgeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return jar.getFileName() + ", " + Files.size(jar) + " bytes, dated " + Files.getLastModifiedTime(jar);
+        } catch (Exception e) {
+            return "unknown";
+        }
     }
 
     private static String loadAverage() {
