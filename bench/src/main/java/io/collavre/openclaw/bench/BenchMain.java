@@ -337,7 +337,8 @@ public final class BenchMain {
                 Stream: runs of %d-%d cumulative deltas growing to %d-%d chars, then a final; %.0f%% of frames sent twice; \
                 %.0f%% of runs end in error, %.0f%% aborted; %d runs open at once. Throughput: %,d runs after %,d warm-up runs, \
                 as fast as the subject takes them. Latency: %,d runs/s of %d deltas each for %d s. \
-                Open buffers: runs of 2 deltas growing to 1 KB, never finished. Each subject in its own JVM with -Xmx512m;                 the Gateway and Collavre stand-ins run in the benchmark's JVM on the same cores.
+                Open buffers: runs of 2 deltas growing to 1 KB, never finished. Each subject in its own JVM with -Xmx512m; \
+                the Gateway and Collavre stand-ins run in the benchmark's JVM on the same cores.
                 Bridge measured: %s.
                 """, ZonedDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE) + (settings.quick() ? ", quick mode" : ""),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
