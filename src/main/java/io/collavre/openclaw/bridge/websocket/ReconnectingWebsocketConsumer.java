@@ -13,7 +13,9 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.DefaultConsumer;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,8 +75,18 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        // One thread and a queue that never refuses a frame: Camel's default pool profile bounds the queue at 1000
+        // and then runs the task on the caller (the Vert.x event loop), out of order and beside this thread.
+        // maxPendingFrames pauses the socket, which is what bounds the queue.
+        ThreadPoolProfile frames = new ThreadPoolProfile("gateway-frames-" + account());
+        frames.setPoolSize(1);
+        frames.setMaxPoolSize(1);
+        frames.setKeepAliveTime(0L);
+        frames.setAllowCoreThreadTimeOut(false);
+        frames.setMaxQueueSize(Integer.MAX_VALUE);
+        frames.setRejectedPolicy(ThreadPoolRejectedPolicy.Abort);
         frameExecutor = getEndpoint().getCamelContext().getExecutorServiceManager()
-                .newSingleThreadExecutor(this, "gateway-frames-" + account());
+                .newThreadPool(this, "gateway-frames-" + account(), frames);
         HttpClientOptions options = getEndpoint().clientOptions();
         client = vertx().createHttpClient(options);
         getEndpoint().getComponent().register(this);
@@ -181,6 +193,7 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
                 }
             });
         } catch (RejectedExecutionException e) {
+            // Only once the consumer is stopping.
             pendingFrames.decrementAndGet();
             LOG.warn("account={} frame=received outcome=dropped reason=consumer-stopping", account());
         }

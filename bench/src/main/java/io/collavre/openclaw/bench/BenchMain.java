@@ -1,0 +1,479 @@
+package io.collavre.openclaw.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The benchmark: the bridge as shipped and a hand-written baseline, each in a JVM of its own with
+ * {@code -Xmx512m}, fed the same Gateway stream by a local Gateway and posting to a local Collavre; prints a
+ * table of throughput, latency, CPU and heap figures side by side.
+ *
+ * <pre>java -jar bench/target/openclaw-bridge-bench.jar [--quick] [--connections 1,10,100] [--sides bridge,baseline]
+ *     [--duplicates 0.3] [--jfr] [--routes-dir routes] [--out bench/target/bench-out]</pre>
+ *
+ * Exits with 1 when a run was not dispatched exactly once with its exact text, or a subject failed.
+ */
+public final class BenchMain {
+
+    private static final Workload.Shape STREAM = new Workload.Shape(20, 200, 200, 4096, 0.02, 0.02, false);
+    private static final Workload.Shape WARM = new Workload.Shape(20, 60, 200, 2048, 0.02, 0.02, false);
+    private static final Workload.Shape OPEN = new Workload.Shape(2, 2, 1024, 1024, 0, 0, true);
+    private static final Workload.Shape SENTINEL = new Workload.Shape(1, 1, 64, 64, 0, 0, false);
+
+    private final Settings settings;
+    private final CollavreSink sink;
+    private final List<String> problems = new ArrayList<>();
+
+    /** What can be chosen on the command line. */
+    record Settings(boolean quick, List<Integer> connections, List<String> sides, double duplicates, boolean jfr,
+                    Path routesDir, Path out, int concurrentRuns, int warmupRuns, int throughputRuns,
+                    int latencyRunsPerSecond, int latencySeconds, int latencyDeltas, int[] openRuns, long seed) {
+
+        static Settings parse(String[] args) {
+            Map<String, String> options = new LinkedHashMap<>();
+            for (int i = 0; i < args.length; i++) {
+                String arg = args[i];
+                if (!arg.startsWith("--")) {
+                    throw new IllegalArgumentException("unexpected argument " + arg);
+                }
+                boolean flag = arg.equals("--quick") || arg.equals("--jfr");
+                options.put(arg.substring(2), flag ? "true" : args[++i]);
+            }
+            boolean quick = options.containsKey("quick");
+            Path routes = Path.of(options.getOrDefault("routes-dir", Files.isDirectory(Path.of("routes")) ? "routes" : "../routes"));
+            if (!Files.isDirectory(routes)) {
+                throw new IllegalArgumentException("routes folder not found: " + routes.toAbsolutePath()
+                                                   + " (run from the project root or pass --routes-dir)");
+            }
+            Path out = Path.of(options.getOrDefault("out", Files.isDirectory(Path.of("bench")) ? "bench/target/bench-out" : "target/bench-out"));
+            return new Settings(quick,
+                    Arrays.stream(options.getOrDefault("connections", "1,10,100").split(",")).map(String::trim).map(Integer::valueOf).toList(),
+                    Arrays.stream(options.getOrDefault("sides", "bridge,baseline").split(",")).map(String::trim).toList(),
+                    Double.parseDouble(options.getOrDefault("duplicates", "0.3")),
+                    options.containsKey("jfr"), routes, out,
+                    Integer.parseInt(options.getOrDefault("concurrent-runs", "500")),
+                    Integer.parseInt(options.getOrDefault("warmup-runs", quick ? "300" : "600")),
+                    Integer.parseInt(options.getOrDefault("throughput-runs", quick ? "800" : "2000")),
+                    Integer.parseInt(options.getOrDefault("latency-runs-per-second", "1000")),
+                    Integer.parseInt(options.getOrDefault("latency-seconds", quick ? "2" : "5")),
+                    Integer.parseInt(options.getOrDefault("latency-deltas", "20")),
+                    Arrays.stream(options.getOrDefault("open-runs", quick ? "10000,30000" : "10000,100000").split(","))
+                            .map(String::trim).mapToInt(Integer::parseInt).toArray(),
+                    Long.parseLong(options.getOrDefault("seed", "42")));
+        }
+    }
+
+    /** Figures of one subject's streaming phases. */
+    record Load(double eventsPerSecond, double runsPerSecond, double cpuSecondsPerMillion, double ownCpuSecondsPerMillion,
+                double saturationP99Ms,
+                double latencyRunsPerSecond, double p50Ms, double p99Ms, double maxMs, long events, long runs) {
+    }
+
+    /** Figures of one subject's memory phase; {@code failure} is set when it did not get through. */
+    record Memory(long idleLive, long[] live, long[] peak, double[] perBuffer, String failure) {
+    }
+
+    /** One streaming phase, checked. */
+    record Phase(long frames, long durationNanos, long posts, long[] latenciesNanos) {
+    }
+
+    private BenchMain(Settings settings) throws IOException {
+        this.settings = settings;
+        this.sink = new CollavreSink();
+    }
+
+    public static void main(String[] args) throws Exception {
+        Settings settings = Settings.parse(args);
+        Files.createDirectories(settings.out());
+        BenchMain bench = new BenchMain(settings);
+        int status;
+        try {
+            status = bench.run();
+        } finally {
+            bench.sink.close();
+        }
+        System.exit(status);
+    }
+
+    private int run() throws Exception {
+        String loadBefore = loadAverage();
+        long started = System.nanoTime();
+        Map<String, Load> loads = new LinkedHashMap<>();
+        Map<String, Memory> memories = new LinkedHashMap<>();
+        for (int connections : settings.connections()) {
+            for (String side : settings.sides()) {
+                String key = side + "@" + connections;
+                try {
+                    loads.put(key, load(side, connections));
+                } catch (Exception | AssertionError e) {
+                    problems.add(key + " streaming: " + e.getMessage());
+                }
+                memories.put(key, memory(side, connections));
+            }
+        }
+        String table = table(loads, memories);
+        String header = header(loadBefore, loadAverage(), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+        String verdicts = verdicts(loads, memories);
+        String report = header + "\n" + table + "\n" + verdicts;
+        System.out.println();
+        System.out.println(report);
+        Files.writeString(settings.out().resolve("results.md"), report, StandardCharsets.UTF_8);
+        if (!problems.isEmpty()) {
+            System.out.println("FAILED:");
+            problems.forEach(p -> System.out.println("  - " + p));
+            return 1;
+        }
+        return 0;
+    }
+
+    private List<String> jvmOptions(String side, int connections, String part) {
+        List<String> options = new ArrayList<>(List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError"));
+        if (settings.jfr()) {
+            options.add("-XX:StartFlightRecording=filename=" + settings.out().resolve(side + "-" + connections + "-" + part + ".jfr")
+                                                                        .toAbsolutePath() + ",settings=profile");
+            options.add("-XX:FlightRecorderOptions:stackdepth=512");
+        }
+        return options;
+    }
+
+    private Path accountsFile(GatewayLoad gateway, int connections) throws IOException {
+        StringBuilder file = new StringBuilder("# Generated by the benchmark: one account per Gateway connection\n");
+        for (int c = 0; c < connections; c++) {
+            file.append("acct-").append(c).append(".owner-id=").append(Workload.ownerOf(c)).append('\n');
+            file.append("acct-").append(c).append(".gateway-url=").append(gateway.url(c)).append('\n');
+            file.append("acct-").append(c).append(".token=").append(GatewayLoad.token(c)).append('\n');
+        }
+        Path path = settings.out().resolve("accounts-" + connections + ".properties");
+        Files.writeString(path, file, StandardCharsets.UTF_8);
+        return path;
+    }
+
+    private Load load(String side, int connections) throws Exception {
+        status(side, connections, "streaming");
+        sink.reset();
+        try (GatewayLoad gateway = new GatewayLoad(connections, 5000)) {
+            Path accounts = accountsFile(gateway, connections);
+            Subject subject = Subject.start(side, jvmOptions(side, connections, "load"), accounts, sink.url(),
+                    settings.routesDir().toAbsolutePath(), settings.out().resolve(side + "-" + connections + "-load.log"));
+            try {
+                gateway.awaitEstablished(60_000);
+                int perConnection = Math.max(1, (settings.concurrentRuns() + connections - 1) / connections);
+                phase(gateway, subject, "warm-up", Workload.plan(settings.warmupRuns(), 0, connections, STREAM,
+                        settings.seed() + 1), perConnection, 0);
+                long cpuBefore = subject.cpuNanos();
+                long ownCpuBefore = ownCpuNanos();
+                Phase throughput = phase(gateway, subject, "throughput", Workload.plan(settings.throughputRuns(),
+                        1_000_000, connections, STREAM, settings.seed() + 2), perConnection, 0);
+                long cpu = subject.cpuNanos() - cpuBefore;
+                long ownCpu = ownCpuNanos() - ownCpuBefore;
+
+                int latencyRuns = settings.latencyRunsPerSecond() * settings.latencySeconds();
+                List<Workload.Run> paced = Workload.plan(latencyRuns, 2_000_000, connections,
+                        new Workload.Shape(settings.latencyDeltas(), settings.latencyDeltas(), 200, 2048, 0.02, 0.02, false),
+                        settings.seed() + 3);
+                double framesPerRun = paced.stream().mapToInt(Workload::events).average().orElse(1) * (1 + settings.duplicates());
+                Phase latency = phase(gateway, subject, "latency", paced, perConnection,
+                        settings.latencyRunsPerSecond() * framesPerRun);
+
+                double seconds = throughput.durationNanos() / 1e9;
+                long[] sorted = latency.latenciesNanos();
+                long[] saturated = throughput.latenciesNanos();
+                return new Load(throughput.frames() / seconds, throughput.posts() / seconds,
+                        cpu / 1e9 / throughput.frames() * 1e6, ownCpu / 1e9 / throughput.frames() * 1e6,
+                        percentile(saturated, 0.99) / 1e6,
+                        latency.posts() / (latency.durationNanos() / 1e9),
+                        percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6,
+                        sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6,
+                        throughput.frames(), throughput.posts());
+            } finally {
+                subject.close();
+            }
+        }
+    }
+
+    private Memory memory(String side, int connections) {
+        status(side, connections, "open buffers");
+        sink.reset();
+        int[] targets = settings.openRuns();
+        long[] live = new long[targets.length];
+        long[] peak = new long[targets.length];
+        double[] perBuffer = new double[targets.length];
+        Arrays.fill(live, -1);
+        long idle = -1;
+        try (GatewayLoad gateway = new GatewayLoad(connections, 5000)) {
+            Path accounts = accountsFile(gateway, connections);
+            Subject subject = Subject.start(side, jvmOptions(side, connections, "memory"), accounts, sink.url(),
+                    settings.routesDir().toAbsolutePath(), settings.out().resolve(side + "-" + connections + "-memory.log"));
+            try {
+                gateway.awaitEstablished(60_000);
+                int perConnection = Math.max(1, (settings.concurrentRuns() + connections - 1) / connections);
+                phase(gateway, subject, "warm-up", Workload.plan(200, 0, connections, WARM, settings.seed() + 4),
+                        perConnection, 0);
+                Subject.Heap before = subject.heap();
+                idle = before.live();
+                subject.resetPeak();
+                int opened = 0;
+                for (int t = 0; t < targets.length; t++) {
+                    List<Workload.Run> open = Workload.plan(targets[t] - opened, 3_000_000 + opened, connections, OPEN,
+                            settings.seed() + 5 + t);
+                    sink.expect(open);
+                    gateway.stream(open, perConnection, settings.duplicates(), 0, settings.seed() + 5 + t,
+                            new AtomicLongArray(open.size()), 3_000_000 + opened);
+                    opened = targets[t];
+                    // One short complete run per connection after the open ones: when it reaches Collavre, every
+                    // frame before it on its connection has been taken in.
+                    phase(gateway, subject, "open " + opened, Workload.plan(connections, 5_000_000 + t * connections,
+                            connections, SENTINEL, settings.seed() + 50 + t), 1, 0);
+                    Subject.Heap heap = subject.heap();
+                    live[t] = heap.live();
+                    peak[t] = heap.peak();
+                    perBuffer[t] = (heap.live() - before.live()) / (double) opened;
+                    subject.resetPeak();
+                }
+                return new Memory(idle, live, peak, perBuffer, null);
+            } finally {
+                boolean died = !subject.isAlive();
+                subject.close();
+                if (died) {
+                    problems.add(side + "@" + connections + " memory: the subject died; see " + subject.log());
+                }
+            }
+        } catch (Exception | AssertionError e) {
+            String why = e.getMessage();
+            return new Memory(idle, live, peak, perBuffer, why == null ? e.toString() : why);
+        }
+    }
+
+    /**
+     * Streams the runs and waits until every run that should reach Collavre did; then checks that each did so
+     * exactly once with its exact text and that no other run did.
+     */
+    private Phase phase(GatewayLoad gateway, Subject subject, String name, List<Workload.Run> runs, int perConnection,
+                        double framesPerSecond) throws Exception {
+        sink.expect(runs);
+        int indexBase = runs.get(0).index();
+        long expected = runs.stream().filter(Workload.Run::expectsPost).count();
+        long receivedBefore = sink.received();
+        AtomicLongArray finalSent = new AtomicLongArray(runs.size());
+        GatewayLoad.Streamed streamed = gateway.stream(runs, perConnection, settings.duplicates(), framesPerSecond,
+                settings.seed() * 7 + indexBase, finalSent, indexBase);
+        long lastProgress = System.nanoTime();
+        long seen = sink.received();
+        while (sink.received() - receivedBefore < expected) {
+            Thread.sleep(2);
+            if (sink.received() != seen) {
+                seen = sink.received();
+                lastProgress = System.nanoTime();
+            } else if (!subject.isAlive()) {
+                throw new AssertionError(name + ": the subject exited (see " + subject.log() + ")");
+            } else if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(30)) {
+                break;
+            }
+        }
+        long lastArrival = sink.lastArrivalNanos();
+        // Late copies would show up now.
+        Thread.sleep(300);
+        long[] latencies = new long[(int) expected];
+        int n = 0;
+        List<String> missing = new ArrayList<>();
+        for (Workload.Run run : runs) {
+            if (!run.expectsPost()) {
+                continue;
+            }
+            CollavreSink.Expected got = sink.get(run.runId());
+            if (got.posts.get() == 0) {
+                if (missing.size() < 5) {
+                    missing.add(run.runId() + " (ending " + run.ending() + ", " + run.deltas() + " deltas)");
+                }
+                continue;
+            }
+            latencies[n++] = got.arrivalNanos - finalSent.get(run.index() - indexBase);
+        }
+        long posted = sink.received() - receivedBefore;
+        if (n < expected) {
+            throw new AssertionError(name + ": " + (expected - n) + " of " + expected + " runs never reached Collavre, e.g. "
+                                     + missing);
+        }
+        if (sink.failures() > 0) {
+            throw new AssertionError(name + ": " + sink.failures() + " wrong posts: " + sink.failureSamples());
+        }
+        long[] sorted = Arrays.copyOf(latencies, n);
+        Arrays.sort(sorted);
+        long duration = lastArrival - streamed.startNanos();
+        System.out.printf(Locale.ROOT, "    %-10s %,9d frames %,7d runs in %6.2f s: %,9.0f events/s, p99 %.1f ms%n", name,
+                streamed.frames(), posted, duration / 1e9, streamed.frames() / (duration / 1e9), percentile(sorted, 0.99) / 1e6);
+        return new Phase(streamed.frames(), duration, posted, sorted);
+    }
+
+    private static double percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int index = (int) Math.ceil(p * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    private static void status(String side, int connections, String part) {
+        System.out.printf(Locale.ROOT, "%s, %d Gateway connection%s, %s%n", side, connections, connections == 1 ? "" : "s", part);
+    }
+
+    private String header(String loadBefore, String loadAfter, long seconds) {
+        return String.format(Locale.ROOT, """
+                ## Bridge benchmark (%s)
+
+                %s; %d cores; load average before %s, after %s; %d s in all.
+                Stream: runs of %d-%d cumulative deltas growing to %d-%d chars, then a final; %.0f%% of frames sent twice; \
+                %.0f%% of runs end in error, %.0f%% aborted; %d runs open at once. Throughput: %,d runs after %,d warm-up runs, \
+                as fast as the subject takes them. Latency: %,d runs/s of %d deltas each for %d s. \
+                Open buffers: runs of 2 deltas growing to 1 KB, never finished. Each subject in its own JVM with -Xmx512m; \
+                the Gateway and Collavre stand-ins run in the benchmark's JVM on the same cores.
+                Bridge measured: %s.
+                """, ZonedDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE) + (settings.quick() ? ", quick mode" : ""),
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+                Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter, seconds,
+                STREAM.minDeltas(), STREAM.maxDeltas(), STREAM.minChars(), STREAM.maxChars(), settings.duplicates() * 100,
+                STREAM.errorShare() * 100, STREAM.abortShare() * 100, settings.concurrentRuns(), settings.throughputRuns(),
+                settings.warmupRuns(), settings.latencyRunsPerSecond(), settings.latencyDeltas(), settings.latencySeconds(),
+                bridgeJar());
+    }
+
+    private String table(Map<String, Load> loads, Map<String, Memory> memories) {
+        StringBuilder out = new StringBuilder();
+        out.append("| connections | figure | bridge | baseline | bridge/baseline |\n");
+        out.append("|---:|---|---:|---:|---:|\n");
+        for (int c : settings.connections()) {
+            Load bridge = loads.get("bridge@" + c);
+            Load baseline = loads.get("baseline@" + c);
+            Memory bridgeMemory = memories.get("bridge@" + c);
+            Memory baselineMemory = memories.get("baseline@" + c);
+            row(out, c, "chat events/s (throughput)", bridge == null ? null : bridge.eventsPerSecond(),
+                    baseline == null ? null : baseline.eventsPerSecond(), "%,.0f");
+            row(out, c, "runs dispatched/s (throughput)", bridge == null ? null : bridge.runsPerSecond(),
+                    baseline == null ? null : baseline.runsPerSecond(), "%,.0f");
+            row(out, c, "CPU s per million events", bridge == null ? null : bridge.cpuSecondsPerMillion(),
+                    baseline == null ? null : baseline.cpuSecondsPerMillion(), "%.1f");
+            row(out, c, "CPU s per million events of the Gateway and Collavre stand-ins", bridge == null ? null : bridge.ownCpuSecondsPerMillion(),
+                    baseline == null ? null : baseline.ownCpuSecondsPerMillion(), "%.1f");
+            row(out, c, "p99 final-to-Collavre ms at full throughput", bridge == null ? null : bridge.saturationP99Ms(),
+                    baseline == null ? null : baseline.saturationP99Ms(), "%.1f");
+            row(out, c, "runs/s achieved in latency phase", bridge == null ? null : bridge.latencyRunsPerSecond(),
+                    baseline == null ? null : baseline.latencyRunsPerSecond(), "%,.0f");
+            row(out, c, "p50 final-to-Collavre ms at " + settings.latencyRunsPerSecond() + " runs/s",
+                    bridge == null ? null : bridge.p50Ms(), baseline == null ? null : baseline.p50Ms(), "%.2f");
+            row(out, c, "p99 final-to-Collavre ms at " + settings.latencyRunsPerSecond() + " runs/s",
+                    bridge == null ? null : bridge.p99Ms(), baseline == null ? null : baseline.p99Ms(), "%.2f");
+            row(out, c, "max final-to-Collavre ms at " + settings.latencyRunsPerSecond() + " runs/s",
+                    bridge == null ? null : bridge.maxMs(), baseline == null ? null : baseline.maxMs(), "%.1f");
+            row(out, c, "heap live after GC, no open run (MB)", mb(bridgeMemory == null ? -1 : bridgeMemory.idleLive()),
+                    mb(baselineMemory == null ? -1 : baselineMemory.idleLive()), "%.1f");
+            int[] targets = settings.openRuns();
+            for (int t = 0; t < targets.length; t++) {
+                String open = String.format(Locale.ROOT, "%,d open runs", targets[t]);
+                row(out, c, "peak heap, " + open + " (MB)", mb(peakOf(bridgeMemory, t)), mb(peakOf(baselineMemory, t)), "%.0f");
+                row(out, c, "heap live after GC, " + open + " (MB)", mb(liveOf(bridgeMemory, t)),
+                        mb(liveOf(baselineMemory, t)), "%.0f");
+                row(out, c, "heap per open buffer, " + open + " (bytes)", perBufferOf(bridgeMemory, t),
+                        perBufferOf(baselineMemory, t), "%,.0f");
+            }
+        }
+        return out.toString();
+    }
+
+    private static Long peakOf(Memory memory, int t) {
+        return memory == null || memory.live()[t] < 0 ? null : memory.peak()[t];
+    }
+
+    private static Long liveOf(Memory memory, int t) {
+        return memory == null || memory.live()[t] < 0 ? null : memory.live()[t];
+    }
+
+    private static Double perBufferOf(Memory memory, int t) {
+        return memory == null || memory.live()[t] < 0 ? null : memory.perBuffer()[t];
+    }
+
+    private static Double mb(Long bytes) {
+        return bytes == null || bytes < 0 ? null : bytes / (1024.0 * 1024.0);
+    }
+
+    private static Double mb(long bytes) {
+        return bytes < 0 ? null : bytes / (1024.0 * 1024.0);
+    }
+
+    private static void row(StringBuilder out, int connections, String figure, Number bridge, Number baseline, String format) {
+        String ratio = bridge == null || baseline == null || baseline.doubleValue() == 0
+                ? "" : String.format(Locale.ROOT, "%.2f", bridge.doubleValue() / baseline.doubleValue());
+        out.append("| ").append(connections).append(" | ").append(figure).append(" | ")
+                .append(bridge == null ? "n/a" : String.format(Locale.ROOT, format, bridge.doubleValue())).append(" | ")
+                .append(baseline == null ? "n/a" : String.format(Locale.ROOT, format, baseline.doubleValue())).append(" | ")
+                .append(ratio).append(" |\n");
+    }
+
+    private String verdicts(Map<String, Load> loads, Map<String, Memory> memories) {
+        StringBuilder out = new StringBuilder("Targets (bridge):\n");
+        for (int c : settings.connections()) {
+            Load bridge = loads.get("bridge@" + c);
+            Load baseline = loads.get("baseline@" + c);
+            if (bridge != null) {
+                out.append(verdict(c, bridge.eventsPerSecond() >= 50_000,
+                        String.format(Locale.ROOT, ">= 50,000 chat events/s: %,.0f", bridge.eventsPerSecond())));
+                if (baseline != null) {
+                    out.append(verdict(c, bridge.eventsPerSecond() >= baseline.eventsPerSecond() / 2,
+                            String.format(Locale.ROOT, ">= half the baseline's throughput: %.2f of it",
+                                    bridge.eventsPerSecond() / baseline.eventsPerSecond())));
+                }
+                out.append(verdict(c, bridge.p99Ms() < 20, String.format(Locale.ROOT,
+                        "p99 final-to-Collavre < 20 ms at %d runs/s: %.2f ms", settings.latencyRunsPerSecond(), bridge.p99Ms())));
+            }
+            Memory memory = memories.get("bridge@" + c);
+            int[] targets = settings.openRuns();
+            int last = targets.length - 1;
+            if (memory != null) {
+                boolean held = memory.failure() == null && memory.live()[last] >= 0 && memory.live()[last] < 512L << 20;
+                out.append(verdict(c, held, String.format(Locale.ROOT, "%,d open 1 KB buffers within -Xmx512m: %s",
+                        targets[last], memory.failure() != null ? "failed: " + memory.failure()
+                                : String.format(Locale.ROOT, "%.0f MB live after GC", mb(memory.live()[last])))));
+            }
+        }
+        return out.toString();
+    }
+
+    private static String verdict(int connections, boolean met, String what) {
+        return String.format(Locale.ROOT, "- %s  %d connection%s: %s%n", met ? "MET   " : "MISSED", connections,
+                connections == 1 ? "" : "s", what);
+    }
+
+    private static long ownCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static String bridgeJar() {
+        try {
+            Path jar = Path.of(io.collavre.openclaw.bridge.BridgeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return jar.getFileName() + ", " + Files.size(jar) + " bytes, dated " + Files.getLastModifiedTime(jar);
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+}

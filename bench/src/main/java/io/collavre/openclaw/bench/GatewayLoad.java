@@ -1,0 +1,258 @@
+package io.collavre.openclaw.bench;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+
+/**
+ * A local WebSocket server playing the OpenClaw Gateway for {@code connections} accounts (path
+ * {@code /acct-<n>}, token {@code tok-<n>}): handshake ({@code connect.challenge}, the client's {@code connect}
+ * request, {@code res ok} with {@code policy.tickIntervalMs}), ticks, and the phases' chat streams.
+ *
+ * <p>Streaming runs on the caller's thread: one frame at a time per connection, connections in turn, never
+ * writing to a connection whose write queue is full (the client's pace is the stream's pace), optionally paced
+ * to a frame rate. Within one connection the frame order depends only on the seed.
+ */
+final class GatewayLoad implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+    private final HttpServer server;
+    private final ServerWebSocket[] sockets;
+    private final CountDownLatch established;
+    private final long tickIntervalMs;
+    private final long tickTimer;
+
+    GatewayLoad(int connections, long tickIntervalMs) {
+        this.sockets = new ServerWebSocket[connections];
+        this.established = new CountDownLatch(connections);
+        this.tickIntervalMs = tickIntervalMs;
+        this.server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .webSocketHandler(this::accept).listen());
+        this.tickTimer = vertx.setPeriodic(tickIntervalMs, id -> tick());
+    }
+
+    String url(int connection) {
+        return "ws://127.0.0.1:" + server.actualPort() + "/acct-" + connection;
+    }
+
+    static String token(int connection) {
+        return "tok-" + connection;
+    }
+
+    /** Waits until every account completed the handshake. */
+    void awaitEstablished(long timeoutMs) throws InterruptedException {
+        if (!established.await(timeoutMs, TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException((established.getCount()) + " of " + sockets.length
+                                            + " Gateway connections did not complete the handshake within " + timeoutMs + " ms");
+        }
+    }
+
+    private void accept(ServerWebSocket ws) {
+        int connection;
+        try {
+            connection = Integer.parseInt(ws.path().substring("/acct-".length()));
+        } catch (RuntimeException e) {
+            ws.close((short) 4003, "unknown account");
+            return;
+        }
+        if (connection < 0 || connection >= sockets.length) {
+            ws.close((short) 4003, "unknown account");
+            return;
+        }
+        ws.textMessageHandler(text -> {
+            Map<?, ?> frame;
+            try {
+                frame = JSON.readValue(text, Map.class);
+            } catch (Exception e) {
+                return;
+            }
+            if (!"req".equals(frame.get("type")) || !"connect".equals(frame.get("method"))) {
+                return;
+            }
+            Object token = frame.get("params") instanceof Map<?, ?> params && params.get("auth") instanceof Map<?, ?> auth
+                    ? auth.get("token") : null;
+            if (!token(connection).equals(token)) {
+                ws.writeTextMessage("{\"type\":\"res\",\"id\":\"" + frame.get("id")
+                                    + "\",\"ok\":false,\"error\":{\"message\":\"invalid token\"}}");
+                ws.close((short) 4001, "invalid token");
+                return;
+            }
+            ws.writeTextMessage("{\"type\":\"res\",\"id\":\"" + frame.get("id") + "\",\"ok\":true,\"payload\":"
+                                + "{\"type\":\"hello-ok\",\"policy\":{\"tickIntervalMs\":" + tickIntervalMs + "}}}")
+                    .onSuccess(v -> {
+                        boolean first = sockets[connection] == null;
+                        sockets[connection] = ws;
+                        if (first) {
+                            established.countDown();
+                        }
+                    });
+        });
+        ws.writeTextMessage("{\"type\":\"event\",\"event\":\"connect.challenge\",\"payload\":{\"nonce\":\"n-"
+                            + System.nanoTime() + "\",\"ts\":" + System.currentTimeMillis() + "}}");
+    }
+
+    private void tick() {
+        String tick = "{\"type\":\"event\",\"event\":\"tick\",\"payload\":{\"ts\":" + System.currentTimeMillis() + "}}";
+        for (ServerWebSocket ws : sockets) {
+            if (ws != null && !ws.isClosed()) {
+                ws.writeTextMessage(tick);
+            }
+        }
+    }
+
+    /** What the stream of one phase did. */
+    record Streamed(long frames, long startNanos, long endNanos) {
+    }
+
+    /**
+     * Streams the runs: each connection keeps up to {@code concurrentPerConnection} runs open at once and sends
+     * the next event of one of them, picked at random; a share {@code duplicateShare} of frames is sent a second
+     * time, 0 to 3 frames later. When {@code framesPerSecond} is positive the stream is paced to that rate.
+     *
+     * @param finalSentNanos receives, per run index, the time the run's final was first handed to the socket
+     */
+    Streamed stream(List<Workload.Run> runs, int concurrentPerConnection, double duplicateShare,
+                    double framesPerSecond, long seed, AtomicLongArray finalSentNanos, int indexBase) {
+        Lane[] lanes = new Lane[sockets.length];
+        for (int c = 0; c < lanes.length; c++) {
+            lanes[c] = new Lane(sockets[c], concurrentPerConnection, duplicateShare, new Random(seed * 31 + c));
+        }
+        for (Workload.Run run : runs) {
+            lanes[run.connection()].queue.add(run);
+        }
+        long frames = 0;
+        long start = System.nanoTime();
+        double nanosPerFrame = framesPerSecond > 0 ? 1e9 / framesPerSecond : 0;
+        int remaining = lanes.length;
+        while (remaining > 0) {
+            boolean wrote = false;
+            remaining = 0;
+            for (Lane lane : lanes) {
+                if (lane.done) {
+                    continue;
+                }
+                remaining++;
+                // A few frames per connection per turn when unpaced; one when paced, so connections share the rate.
+                int burst = nanosPerFrame > 0 ? 1 : 8;
+                for (int b = 0; b < burst && !lane.ws.writeQueueFull(); b++) {
+                    String frame = lane.next();
+                    if (frame == null) {
+                        lane.done = true;
+                        break;
+                    }
+                    if (nanosPerFrame > 0) {
+                        long due = start + (long) (frames * nanosPerFrame);
+                        long wait;
+                        while ((wait = due - System.nanoTime()) > 0) {
+                            LockSupport.parkNanos(Math.min(wait, 200_000));
+                        }
+                    }
+                    if (lane.finalRun != null) {
+                        finalSentNanos.compareAndSet(lane.finalRun.index() - indexBase, 0, System.nanoTime());
+                    }
+                    lane.ws.writeTextMessage(frame);
+                    frames++;
+                    wrote = true;
+                }
+            }
+            if (!wrote && remaining > 0) {
+                // Every connection's write queue is full: the clients are behind.
+                LockSupport.parkNanos(50_000);
+            }
+        }
+        return new Streamed(frames, start, System.nanoTime());
+    }
+
+    /** The stream state of one connection. */
+    private static final class Lane {
+        final ServerWebSocket ws;
+        final ArrayDeque<Workload.Run> queue = new ArrayDeque<>();
+        final Workload.Run[] active;
+        final int[] nextEvent;
+        final double duplicateShare;
+        final Random random;
+        final ArrayDeque<Object[]> duplicates = new ArrayDeque<>();
+        int activeCount;
+        long counter;
+        boolean done;
+        /** The run whose final the last frame returned by next() is (first copy only), or null. */
+        Workload.Run finalRun;
+
+        Lane(ServerWebSocket ws, int concurrent, double duplicateShare, Random random) {
+            this.ws = ws;
+            this.active = new Workload.Run[concurrent];
+            this.nextEvent = new int[concurrent];
+            this.duplicateShare = duplicateShare;
+            this.random = random;
+        }
+
+        String next() {
+            finalRun = null;
+            counter++;
+            Object[] due = duplicates.peek();
+            if (due != null && (long) due[0] <= counter) {
+                duplicates.poll();
+                return (String) due[1];
+            }
+            while (activeCount < active.length && !queue.isEmpty()) {
+                active[activeCount] = queue.poll();
+                nextEvent[activeCount] = 1;
+                activeCount++;
+            }
+            if (activeCount == 0) {
+                Object[] last = duplicates.poll();
+                return last == null ? null : (String) last[1];
+            }
+            int slot = random.nextInt(activeCount);
+            Workload.Run run = active[slot];
+            int k = nextEvent[slot]++;
+            String frame = Workload.frame(run, k);
+            if (Workload.isFinal(run, k)) {
+                finalRun = run;
+            }
+            if (k >= Workload.events(run)) {
+                activeCount--;
+                active[slot] = active[activeCount];
+                nextEvent[slot] = nextEvent[activeCount];
+                active[activeCount] = null;
+            }
+            if (random.nextDouble() < duplicateShare) {
+                duplicates.add(new Object[] {counter + 1 + random.nextInt(4), frame});
+            }
+            return frame;
+        }
+    }
+
+    @Override
+    public void close() {
+        vertx.cancelTimer(tickTimer);
+        try {
+            await(server.close());
+        } finally {
+            await(vertx.close());
+        }
+    }
+
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

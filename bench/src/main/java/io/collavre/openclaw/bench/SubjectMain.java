@@ -1,0 +1,127 @@
+package io.collavre.openclaw.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
+import com.sun.management.OperatingSystemMXBean;
+import io.collavre.openclaw.bridge.BridgeMain;
+import org.apache.camel.main.Main;
+
+/**
+ * The process under test: the bridge (Camel Main with the YAML routes, as {@code BridgeMain} starts it) or the
+ * hand-written baseline, started in a JVM of its own so that its heap and CPU time are its own. It answers the
+ * benchmark's questions over a local socket, one line each:
+ * {@code cpu} (process CPU ns), {@code mem} (heap used after a full GC, and the peak heap used before any GC
+ * since the last {@code reset}), {@code reset}, {@code stop}.
+ *
+ * <p>Arguments: {@code bridge|baseline accountsFile collavreUrl routesDir controlPort}.
+ */
+public final class SubjectMain {
+
+    private static final AtomicLong PEAK = new AtomicLong();
+
+    private SubjectMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String side = args[0];
+        Path accounts = Path.of(args[1]);
+        String collavreUrl = args[2];
+        Path routesDir = Path.of(args[3]);
+        int port = Integer.parseInt(args[4]);
+        watchPeakHeap();
+
+        AutoCloseable subject;
+        if ("bridge".equals(side)) {
+            Main main = new Main(BridgeMain.class);
+            main.addOverrideProperty("bridge.routes-dir", routesDir.toAbsolutePath().toString());
+            main.addOverrideProperty("openclaw.accounts-file", accounts.toAbsolutePath().toString());
+            main.addOverrideProperty("collavre.url", collavreUrl);
+            main.start();
+            subject = main::stop;
+        } else if ("baseline".equals(side)) {
+            subject = Baseline.start(accounts, collavreUrl);
+        } else {
+            throw new IllegalArgumentException("side must be bridge or baseline: " + side);
+        }
+
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        try (Socket control = new Socket("127.0.0.1", port);
+             BufferedReader in = new BufferedReader(new InputStreamReader(control.getInputStream(), StandardCharsets.UTF_8));
+             PrintWriter out = new PrintWriter(control.getOutputStream(), true, StandardCharsets.UTF_8)) {
+            out.println("ready");
+            String command;
+            while ((command = in.readLine()) != null) {
+                switch (command) {
+                    case "cpu" -> out.println("cpu " + os.getProcessCpuTime());
+                    case "reset" -> {
+                        PEAK.set(heapUsed());
+                        out.println("ok");
+                    }
+                    case "mem" -> {
+                        long before = heapUsed();
+                        PEAK.accumulateAndGet(before, Math::max);
+                        System.gc();
+                        System.gc();
+                        out.println("mem " + heapUsed() + " " + PEAK.get());
+                    }
+                    case "stop" -> {
+                        subject.close();
+                        out.println("stopped");
+                        System.exit(0);
+                    }
+                    default -> out.println("unknown " + command);
+                }
+            }
+        }
+        subject.close();
+        System.exit(0);
+    }
+
+    private static long heapUsed() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** The heap is fullest just before a collection: every collection not asked for by us raises the peak. */
+    private static void watchPeakHeap() {
+        Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            ((NotificationEmitter) gc).addNotificationListener((notification, handback) -> {
+                if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+                    return;
+                }
+                GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from(
+                        (CompositeData) notification.getUserData());
+                if ("System.gc()".equals(info.getGcCause())) {
+                    return;
+                }
+                long used = 0;
+                for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageBeforeGc().entrySet()) {
+                    if (heapPools.contains(pool.getKey())) {
+                        used += pool.getValue().getUsed();
+                    }
+                }
+                long total = used;
+                PEAK.accumulateAndGet(total, Math::max);
+            }, null, null);
+        }
+    }
+}
