@@ -50,10 +50,14 @@ public final class SubjectMain {
 
         AutoCloseable subject;
         if ("bridge".equals(side)) {
-            Main main = new Main(BridgeMain.class);
+            Main main = BridgeMain.newMain();
             main.addOverrideProperty("bridge.routes-dir", routesDir.toAbsolutePath().toString());
             main.addOverrideProperty("openclaw.accounts-file", accounts.toAbsolutePath().toString());
             main.addOverrideProperty("collavre.url", collavreUrl);
+            // The open-buffers phase holds up to 100,000 runs of 1 KB: the shipped cap (5,000 runs of up to
+            // 20,000 chars) bounds the worst case instead, so it is raised here, and the text cap stays.
+            main.addOverrideProperty("proactive.max-open-buffers", "200000");
+            main.addOverrideProperty("bridge.management.port", "0");
             main.start();
             subject = main::stop;
         } else if ("baseline".equals(side)) {
