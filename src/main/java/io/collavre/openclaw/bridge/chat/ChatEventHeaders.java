@@ -3,6 +3,7 @@ package io.collavre.openclaw.bridge.chat;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.apache.camel.Message;
 
 /**
@@ -19,7 +20,7 @@ import org.apache.camel.Message;
  * <li>{@code frameId}: the frame's {@link FrameIdentity}, which duplicate frames share</li>
  * </ul>
  */
-public class ChatEventHeaders {
+public class ChatEventHeaders implements Processor {
 
     public static final String RUN_ID = "runId";
     public static final String STATE = "state";
@@ -32,6 +33,11 @@ public class ChatEventHeaders {
     /** Run ids longer than this are not trusted. */
     public void setMaxRunIdChars(int maxRunIdChars) {
         this.maxRunIdChars = maxRunIdChars;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        apply(exchange);
     }
 
     public void apply(Exchange exchange) {

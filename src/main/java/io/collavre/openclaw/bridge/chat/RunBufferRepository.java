@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.Predicate;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.spi.AggregationRepository;
@@ -49,6 +50,21 @@ public class RunBufferRepository extends ServiceSupport
     /** True when the run is buffered already or there is room for one more buffer. */
     public boolean hasRoomFor(String runId) {
         return open.contains(runId) || open.size() < maxOpenBuffers;
+    }
+
+    /**
+     * Matches a delta of a run that has no buffer while the cap is reached: the run-buffer route refuses it. A
+     * predicate rather than a bean call in Simple, because it is asked of every event.
+     */
+    public Predicate deltaOverCap() {
+        return exchange -> "delta".equals(exchange.getMessage().getHeader(RunBufferAggregationStrategy.STATE))
+                           && !hasRoomFor(exchange.getMessage().getHeader(RunBufferAggregationStrategy.RUN_ID, String.class));
+    }
+
+    /** Matches a final of a run that has no buffer yet: the run-buffer route opens one first. */
+    public Predicate finalWithoutBuffer() {
+        return exchange -> "final".equals(exchange.getMessage().getHeader(RunBufferAggregationStrategy.STATE))
+                           && !isOpen(exchange.getMessage().getHeader(RunBufferAggregationStrategy.RUN_ID, String.class));
     }
 
     /** True when the run has a buffer. */

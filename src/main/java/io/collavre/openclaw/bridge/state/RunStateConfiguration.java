@@ -93,6 +93,8 @@ public class RunStateConfiguration implements CamelConfiguration {
         }
         buffers.setMaxOpenBuffers(maxOpen);
         context.getRegistry().bind("runBufferRepository", buffers);
+        context.getRegistry().bind("deltaOverBufferCap", buffers.deltaOverCap());
+        context.getRegistry().bind("finalWithoutBuffer", buffers.finalWithoutBuffer());
     }
 
     /** memory, embedded or postgresql; {@code proactive.persistent=true} (the older setting) means embedded. */
