@@ -29,7 +29,7 @@ class PackagedBridgeIT {
         assertTrue(Files.isRegularFile(jar), "run mvn package first: " + jar);
         Path output = workDir.resolve("bridge.log");
 
-        try (GatewaySimulator gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gateway-token-123").start();
+        try (GatewaySimulator gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gateway-token-123").start();
              CollavreReceiver collavre = new CollavreReceiver(AvailablePortFinder.getNextAvailable())) {
             ProcessBuilder builder = new ProcessBuilder(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString())

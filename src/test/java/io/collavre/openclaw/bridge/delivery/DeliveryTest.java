@@ -59,7 +59,7 @@ class DeliveryTest {
 
     @BeforeAll
     static void startAll() throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
+        gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
         collavre = new CollavreReceiver(AvailablePortFinder.getNextAvailable());
         // A second account, owned by user 43, on the same Gateway: its runs must not wait for account 42's.
         Path accounts = data.resolve("accounts.properties");

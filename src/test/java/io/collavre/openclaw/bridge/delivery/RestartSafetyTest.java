@@ -45,7 +45,7 @@ class RestartSafetyTest {
 
     @BeforeEach
     void startServers() throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
+        gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
         collavre = new CollavreReceiver(AvailablePortFinder.getNextAvailable());
     }
 

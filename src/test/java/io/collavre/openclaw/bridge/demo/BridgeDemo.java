@@ -55,7 +55,7 @@ public final class BridgeDemo {
     /** Runs the demo, printing to {@code out}; 0 when Collavre received what it should. */
     public static int run(PrintStream out) throws Exception {
         int managementPort = AvailablePortFinder.getNextAvailable();
-        try (GatewaySimulator gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), GATEWAY_TOKEN).start();
+        try (GatewaySimulator gateway = new GatewaySimulator(GatewaySimulator.freePort(), GATEWAY_TOKEN).start();
              CollavreReceiver collavre = new CollavreReceiver(AvailablePortFinder.getNextAvailable())) {
             out.println("== OpenClaw proactive bridge demo ==");
             out.println("Gateway simulator : " + gateway.url());

@@ -52,7 +52,7 @@ class ManagementEndpointTest {
 
     @BeforeAll
     static void startAll() throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
+        gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
         collavre = new CollavreReceiver(AvailablePortFinder.getNextAvailable());
         managementPort = AvailablePortFinder.getNextAvailable();
         bridge = BridgeRunner.start(Map.of(

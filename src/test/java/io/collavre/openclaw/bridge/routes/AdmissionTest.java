@@ -37,7 +37,7 @@ class AdmissionTest {
 
     @BeforeAll
     static void startAll() throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
+        gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
         collavre = new CollavreReceiver(AvailablePortFinder.getNextAvailable());
         bridge = BridgeRunner.start(Map.of(
                 "openclaw.gateway.url", gateway.url(),

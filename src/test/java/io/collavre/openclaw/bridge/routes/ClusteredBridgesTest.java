@@ -98,7 +98,7 @@ class ClusteredBridgesTest {
             List<String> lines = new ArrayList<>();
             int owner = 42;
             for (String account : ACCOUNTS) {
-                GatewaySimulator gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "token-" + account)
+                GatewaySimulator gateway = new GatewaySimulator(GatewaySimulator.freePort(), "token-" + account)
                         .start();
                 gateways.put(account, gateway);
                 lines.add(account + ".owner-id = " + owner++);
@@ -182,7 +182,7 @@ class ClusteredBridgesTest {
 
     @Test
     void ownerKilledMidRunIsReplacedWithinTheSessionTimeoutAndTheSurvivorDispatchesTheRunOnce() throws Exception {
-        GatewaySimulator gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
+        GatewaySimulator gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
         gateways.put("default", gateway);
         Map<String, String> settings = settings("bridge-a");
         settings.put("openclaw.gateway.url", gateway.url());
@@ -229,7 +229,7 @@ class ClusteredBridgesTest {
 
     @Test
     void ownerCutOffFromZooKeeperLetsTheConnectionGoBeforeAnotherBridgeTakesItOver() throws Exception {
-        GatewaySimulator gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
+        GatewaySimulator gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
         gateways.put("default", gateway);
         try (TcpProxy partition = new TcpProxy(zookeeper.getPort())) {
             Map<String, String> settings = settings("bridge-1");

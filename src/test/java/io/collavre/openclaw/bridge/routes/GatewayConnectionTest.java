@@ -94,7 +94,7 @@ class GatewayConnectionTest {
 
     @Test
     void startsWhileTheGatewayIsDownAndConnectsWhenItComesUp() throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret");
+        gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret");
         startBridge(Map.of());
         await().atMost(WAIT).until(() -> status("default").failedAttempts() >= 2);
         assertEquals(State.RECONNECTING, status("default").state());
@@ -108,7 +108,7 @@ class GatewayConnectionTest {
 
     @Test
     void runInFlightCompletesOnTheNewConnectionAfterAGatewayRestart() throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
+        gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
         startBridge(Map.of());
         awaitConnected("default");
         gateway.send(chat("run-restart", 1, "delta", KEY, "before the restart, "));
@@ -124,7 +124,7 @@ class GatewayConnectionTest {
 
     @Test
     void normalCloseIsNotFollowedByAReconnect() throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
+        gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
         startBridge(Map.of());
         awaitConnected("default");
 
@@ -137,7 +137,7 @@ class GatewayConnectionTest {
     @ParameterizedTest
     @ValueSource(ints = {1001, 1006, 1011, 1002, 3000})
     void transientClosesAreFollowedByAReconnect(int code) throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
+        gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
         startBridge(Map.of());
         awaitConnected("default");
 
@@ -149,7 +149,7 @@ class GatewayConnectionTest {
     @ParameterizedTest
     @ValueSource(ints = {1008, 4001, 4003, 4500})
     void fatalClosesMarkTheAccountFailedAndAreNotRetried(int code) throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
+        gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
         startBridge(Map.of());
         awaitConnected("default");
 
@@ -167,7 +167,7 @@ class GatewayConnectionTest {
 
     @Test
     void refusedHandshakeIsAFailedAttemptRetriedWithBackoff() throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
+        gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
         gateway.setHandshake(Handshake.REFUSE);
         startBridge(Map.of());
         await().atMost(WAIT).until(() -> status("default").failedAttempts() >= 3);
@@ -182,7 +182,7 @@ class GatewayConnectionTest {
 
     @Test
     void unansweredHandshakeTimesOutAndIsRetried() throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
+        gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
         gateway.setHandshake(Handshake.IGNORE);
         startBridge(Map.of("openclaw.gateway.handshake-timeout-ms", "300"));
         await().atMost(WAIT).until(() -> gateway.connectRequests() >= 2);
@@ -191,7 +191,7 @@ class GatewayConnectionTest {
 
     @Test
     void silentGatewayIsDetectedAfterTwiceTheTickInterval() throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
+        gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
         gateway.setTickIntervalMs(200);
         startBridge(Map.of());
         awaitConnected("default");
@@ -202,7 +202,7 @@ class GatewayConnectionTest {
 
     @Test
     void tickingGatewayKeepsItsConnection() throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
+        gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
         gateway.setTickIntervalMs(200);
         gateway.startTicks(100);
         startBridge(Map.of());
@@ -212,7 +212,7 @@ class GatewayConnectionTest {
 
     @Test
     void duplicatedFramesDoNotDoubleTextOrDispatch() throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
+        gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
         startBridge(Map.of());
         awaitConnected("default");
         String[] frames = {
@@ -237,9 +237,9 @@ class GatewayConnectionTest {
 
     @Test
     void threeAccountsOnThreeGatewaysWithOneFailing(@TempDir Path dir) throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "token-a").start();
-        GatewaySimulator b = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "token-b").start();
-        GatewaySimulator c = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "token-c").start();
+        gateway = new GatewaySimulator(GatewaySimulator.freePort(), "token-a").start();
+        GatewaySimulator b = new GatewaySimulator(GatewaySimulator.freePort(), "token-b").start();
+        GatewaySimulator c = new GatewaySimulator(GatewaySimulator.freePort(), "token-c").start();
         extraGateways.addAll(List.of(b, c));
         c.closeOnAuthFailure(4001);
         Path accounts = dir.resolve("accounts.properties");
@@ -263,7 +263,7 @@ class GatewayConnectionTest {
 
     @Test
     void chatEventWhoseSessionKeyNamesAnotherUserIsDropped() throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
+        gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
         startBridge(Map.of());
         awaitConnected("default");
         sendRun(gateway, chat("run-foreign", 1, "final", "agent:x:collavre:7:creative:100", "not yours"),
@@ -273,14 +273,14 @@ class GatewayConnectionTest {
 
     @Test
     void httpUrlIsUsedAsWebsocketUrl() throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret").start();
+        gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
         startBridge(Map.of("openclaw.gateway.url", "http://127.0.0.1:" + gateway.port()));
         awaitConnected("default");
     }
 
     @Test
     void wssWithATrustedCaFile(@TempDir Path dir) throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret");
+        gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret");
         String ca = gateway.useTls(dir);
         gateway.start();
         startBridge(Map.of("openclaw.gateway.url", "https://localhost:" + gateway.port(),
@@ -292,7 +292,7 @@ class GatewayConnectionTest {
 
     @Test
     void wssWithAnUntrustedCertificateIsRefusedAndRetried(@TempDir Path dir) throws Exception {
-        gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), "gw-secret");
+        gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret");
         gateway.useTls(dir);
         gateway.start();
         startBridge(Map.of("openclaw.gateway.url", gateway.url()));

@@ -97,7 +97,7 @@ class SharedStateBridgesTest {
     }
 
     GatewaySimulator gateway(String token) {
-        GatewaySimulator gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), token).start();
+        GatewaySimulator gateway = new GatewaySimulator(GatewaySimulator.freePort(), token).start();
         gateways.add(gateway);
         return gateway;
     }

@@ -38,7 +38,7 @@ public final class BridgeFixture implements AutoCloseable {
 
     /** Starts all three, the given settings over the fixture's own, and waits for the handshake. */
     public static BridgeFixture start(Map<String, String> settings) throws Exception {
-        GatewaySimulator gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), GATEWAY_TOKEN).start();
+        GatewaySimulator gateway = new GatewaySimulator(GatewaySimulator.freePort(), GATEWAY_TOKEN).start();
         CollavreReceiver collavre = new CollavreReceiver(AvailablePortFinder.getNextAvailable());
         Map<String, String> all = new HashMap<>(Map.of(
                 "openclaw.gateway.url", gateway.url(),

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.vertx.core.Future;
+import org.apache.camel.test.AvailablePortFinder;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -44,6 +45,15 @@ public final class GatewaySimulator implements AutoCloseable {
     private volatile Integer authFailureCloseCode;
     private volatile PfxOptions tls;
     private HttpServer server;
+
+    /**
+     * A free port below the kernel's ephemeral range. Ephemeral ports are what the bridge's outgoing
+     * connections use: while a simulator is down, a reconnect attempt to its port can be given that very port
+     * as its own and connect to itself, and the simulator could then not listen there again.
+     */
+    public static int freePort() {
+        return AvailablePortFinder.getNextAvailable(20_000, 32_000);
+    }
 
     public GatewaySimulator(int port, String token) {
         this.port = port;

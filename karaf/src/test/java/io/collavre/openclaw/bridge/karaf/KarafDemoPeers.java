@@ -51,7 +51,7 @@ public final class KarafDemoPeers {
         String collavreToken = "cv-" + UUID.randomUUID();
 
         int status;
-        try (GatewaySimulator gateway = new GatewaySimulator(AvailablePortFinder.getNextAvailable(), gatewayToken).start();
+        try (GatewaySimulator gateway = new GatewaySimulator(GatewaySimulator.freePort(), gatewayToken).start();
              CollavreReceiver collavre = new CollavreReceiver(AvailablePortFinder.getNextAvailable())) {
             writeSettings(settingsFile, gateway, gatewayToken, collavre, collavreToken);
             System.out.println("peers: gateway=" + gateway.url() + " collavre=" + collavre.url()
