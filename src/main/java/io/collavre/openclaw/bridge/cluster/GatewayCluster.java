@@ -3,6 +3,11 @@ package io.collavre.openclaw.bridge.cluster;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.master.MasterComponent;
 import org.apache.camel.component.zookeeper.ZooKeeperCuratorConfiguration;
@@ -27,12 +32,21 @@ import org.slf4j.LoggerFactory;
 public final class GatewayCluster {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayCluster.class);
-    private static final GatewayCluster NONE = new GatewayCluster(null);
+    private static final GatewayCluster NONE = new GatewayCluster(null, null, "", List.of(), 0);
 
+    private final CamelContext context;
     private final ZooKeeperConnectionGuard guard;
+    private final String nodeId;
+    private final List<String> members;
+    private final long standbyDelayMs;
 
-    private GatewayCluster(ZooKeeperConnectionGuard guard) {
+    private GatewayCluster(CamelContext context, ZooKeeperConnectionGuard guard, String nodeId, List<String> members,
+                           long standbyDelayMs) {
+        this.context = context;
         this.guard = guard;
+        this.nodeId = nodeId;
+        this.members = members;
+        this.standbyDelayMs = standbyDelayMs;
     }
 
     /** The leader election namespace of an account. */
@@ -76,9 +90,47 @@ public final class GatewayCluster {
         // Once elected, start the connection after 1 s; the consumer's start does not fail for a Gateway that is
         // down (it reconnects on its own), so one attempt is enough.
         master.setBackOffMaxAttempts(1);
-        LOG.info("cluster=zookeeper node={} zookeeper={} basePath={} sessionTimeoutMs={} outcome=enabled", nodeId,
-                nodes, configuration.getBasePath(), sessionTimeout);
-        return new GatewayCluster(guard);
+        List<String> members = Arrays.stream(property(context, "bridge.cluster.members", "").split(","))
+                .map(String::trim).filter(m -> !m.isEmpty()).distinct().toList();
+        long standbyDelay = Long.parseLong(property(context, "bridge.cluster.standby-delay-ms",
+                String.valueOf(2L * sessionTimeout)));
+        LOG.info("cluster=zookeeper node={} zookeeper={} basePath={} sessionTimeoutMs={} members={} outcome=enabled",
+                nodeId, nodes, configuration.getBasePath(), sessionTimeout, members);
+        return new GatewayCluster(context, guard, nodeId, members, standbyDelay);
+    }
+
+    /**
+     * How long this bridge waits before it stands for an account's election: at once for the accounts it is the
+     * preferred owner of among {@code bridge.cluster.members} (or for all, when no members are listed), after
+     * {@code bridge.cluster.standby-delay-ms} for the others, so that accounts spread over the bridges that are up
+     * and any of them still takes an account over when its preferred owner is not.
+     */
+    public long standbyDelayMs(String account) {
+        if (guard == null || members.isEmpty() || nodeId.equals(PreferredOwners.of(account, members))) {
+            return 0;
+        }
+        return standbyDelayMs;
+    }
+
+    /** Starts a route that was created stopped once the bridge is up and the delay has passed. */
+    public void startLater(String routeId, long delayMs) throws Exception {
+        context.addStartupListener((started, alreadyStarted) -> {
+            ScheduledExecutorService timer = started.getExecutorServiceManager()
+                    .newSingleThreadScheduledExecutor(this, "cluster-standby-" + routeId);
+            timer.schedule(() -> {
+                try {
+                    if (started.getStatus().isStarted() && started.getRouteController().getRouteStatus(routeId).isStopped()) {
+                        LOG.info("cluster=zookeeper node={} route={} outcome=standing-for-election", nodeId, routeId);
+                        started.getRouteController().startRoute(routeId);
+                    }
+                } catch (Exception e) {
+                    LOG.error("cluster=zookeeper node={} route={} outcome=start-failed error={}", nodeId, routeId,
+                            e.getMessage());
+                } finally {
+                    started.getExecutorServiceManager().shutdown(timer);
+                }
+            }, delayMs, TimeUnit.MILLISECONDS);
+        });
     }
 
     /** What goes before an account's consumer URI: {@code master:gateway-<account>:} when clustered, else nothing. */

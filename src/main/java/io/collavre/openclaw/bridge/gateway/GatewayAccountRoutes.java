@@ -34,13 +34,18 @@ public class GatewayAccountRoutes extends RouteBuilder {
         for (GatewayAccount account : accounts) {
             LOG.info("account={} owner={} gateway={} outcome=configured", account.name(), account.ownerId(),
                     account.gatewayUrl());
+            long standby = cluster.standbyDelayMs(account.name());
             templatedRoute("gateway-connection")
                     .routeId(account.routeId())
                     .parameter("account", account.name())
                     .parameter("ownerId", account.ownerId())
                     .parameter("gatewayUrl", account.gatewayUrl())
                     .parameter("token", account.token() == null ? "" : account.token())
-                    .parameter("consumerPrefix", cluster.consumerPrefix(account.name()));
+                    .parameter("consumerPrefix", cluster.consumerPrefix(account.name()))
+                    .parameter("autoStartup", String.valueOf(standby == 0));
+            if (standby > 0) {
+                cluster.startLater(account.routeId(), standby);
+            }
             cluster.guard(account.routeId());
         }
     }

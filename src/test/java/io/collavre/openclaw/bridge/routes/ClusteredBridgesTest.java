@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import io.collavre.openclaw.bridge.BridgeMain;
+import io.collavre.openclaw.bridge.cluster.PreferredOwners;
 import io.collavre.openclaw.bridge.testing.BridgeRunner;
 import io.collavre.openclaw.bridge.testing.CollavreReceiver;
 import io.collavre.openclaw.bridge.testing.GatewaySimulator;
@@ -52,6 +53,7 @@ class ClusteredBridgesTest {
     /** Session expiry, the master consumer's 1 s start delay, connect and handshake, with room for a busy machine. */
     static final Duration TAKEOVER_BOUND = Duration.ofMillis(SESSION_TIMEOUT_MS).plusSeconds(8);
     static final String[] ACCOUNTS = {"alice", "bob", "carol"};
+    static final List<String> MEMBERS = List.of("bridge-1", "bridge-2", "bridge-3");
 
     @TempDir
     Path dir;
@@ -141,6 +143,8 @@ class ClusteredBridgesTest {
             for (String node : List.of("bridge-1", "bridge-2", "bridge-3")) {
                 Map<String, String> settings = new HashMap<>(first);
                 settings.put("bridge.cluster.node-id", node);
+                settings.put("bridge.cluster.members", String.join(",", MEMBERS));
+                settings.put("bridge.cluster.standby-delay-ms", "3000");
                 starts.add(() -> BridgeRunner.start(settings));
             }
             List<Future<BridgeRunner>> started = starter.invokeAll(starts);
@@ -157,8 +161,11 @@ class ClusteredBridgesTest {
         gateways.values().forEach(g -> assertEquals(1, g.handshakes()));
         for (String account : ACCOUNTS) {
             assertEquals(1, ownersOf(account).size(), account + " is held by " + ownersOf(account));
+            // Spread: each account is held by its preferred owner (alice, bob and carol prefer three different
+            // bridges), although all three stand for every election once the standby delay has passed.
+            assertEquals(List.of(PreferredOwners.of(account, MEMBERS)), ownersOf(account), account);
         }
-        System.out.println("accounts by bridge: " + connectedAccounts());
+        connectedAccounts().forEach((bridge, accounts) -> assertEquals(1, accounts.size(), bridge + " holds " + accounts));
 
         int owner = 42;
         for (String account : ACCOUNTS) {
