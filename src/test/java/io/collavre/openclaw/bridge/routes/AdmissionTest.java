@@ -2,21 +2,16 @@ package io.collavre.openclaw.bridge.routes;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-import io.collavre.openclaw.bridge.testing.BridgeRunner;
+import io.collavre.openclaw.bridge.testing.BridgeFixture;
 import io.collavre.openclaw.bridge.testing.CollavreReceiver;
-import io.collavre.openclaw.bridge.testing.FramesProcessed;
 import io.collavre.openclaw.bridge.testing.GatewaySimulator;
-import org.apache.camel.builder.NotifyBuilder;
-import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static io.collavre.openclaw.bridge.testing.GatewaySimulator.chat;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,31 +25,22 @@ class AdmissionTest {
     static final Duration WAIT = Duration.ofSeconds(10);
     static final int MAX_FRAME_CHARS = 2000;
 
+    static BridgeFixture fixture;
     static GatewaySimulator gateway;
     static CollavreReceiver collavre;
-    static BridgeRunner bridge;
-    static FramesProcessed frames;
 
     @BeforeAll
     static void startAll() throws Exception {
-        gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
-        collavre = new CollavreReceiver(AvailablePortFinder.getNextAvailable());
-        bridge = BridgeRunner.start(Map.of(
-                "openclaw.gateway.url", gateway.url(),
-                "openclaw.gateway.token", "gw-secret",
-                "openclaw.gateway.owner-id", "42",
+        fixture = BridgeFixture.start(Map.of(
                 "openclaw.gateway.max-frame-chars", String.valueOf(MAX_FRAME_CHARS),
-                "proactive.max-run-id-chars", "20",
-                "collavre.url", collavre.url()));
-        await().atMost(WAIT).until(() -> gateway.handshakes() == 1);
-        frames = FramesProcessed.install(bridge.context(), "gateway-connection-default");
+                "proactive.max-run-id-chars", "20"));
+        gateway = fixture.gateway;
+        collavre = fixture.collavre;
     }
 
     @AfterAll
-    static void stopAll() throws Exception {
-        bridge.close();
-        collavre.close();
-        gateway.close();
+    static void stopAll() {
+        fixture.close();
     }
 
     @BeforeEach
@@ -64,14 +50,7 @@ class AdmissionTest {
 
     /** Sends the frames, the last of which completes a run, and waits until that run's dispatch is decided. */
     static void sendCompletingOne(String... sent) throws InterruptedException {
-        NotifyBuilder dispatched = new NotifyBuilder(bridge.context()).whenDone(1)
-                .wereSentTo("direct:collavre-dispatch").create();
-        frames.reset();
-        for (String frame : sent) {
-            gateway.send(frame);
-        }
-        frames.await(sent.length, WAIT);
-        assertTrue(dispatched.matches(WAIT.toMillis(), TimeUnit.MILLISECONDS), "dispatch decided");
+        fixture.sendCompleting(1, sent);
     }
 
     @Test

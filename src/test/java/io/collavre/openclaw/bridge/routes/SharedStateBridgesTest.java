@@ -79,10 +79,7 @@ class SharedStateBridgesTest {
         zookeeper = new TestingServer(new InstanceSpec(dir.resolve("zookeeper").toFile(), -1, -1, -1, true, -1, 500, -1),
                 true);
         collavre = new CollavreReceiver(AvailablePortFinder.getNextAvailable());
-        try (Connection connection = postgres.connect(); Statement sql = connection.createStatement()) {
-            sql.execute("DROP TABLE IF EXISTS run_buffers, run_buffers_completed, camel_messageprocessed,"
-                        + " bridge_instances");
-        }
+        postgres.dropBridgeTables();
     }
 
     @AfterEach

@@ -51,10 +51,7 @@ class PostgresStateStoreTest {
 
     @BeforeEach
     void createSchema() throws Exception {
-        try (Connection connection = postgres.connect(); Statement sql = connection.createStatement()) {
-            sql.execute("DROP TABLE IF EXISTS run_buffers, run_buffers_completed, camel_messageprocessed,"
-                        + " bridge_instances");
-        }
+        postgres.dropBridgeTables();
         database = new SharedStateDatabase(postgres.jdbcUrl(), postgres.user(), postgres.password(), 4, 5000, "b1");
         database.createSchema();
         // Twice, as when several bridges start: nothing is created twice, nothing fails.

@@ -146,6 +146,14 @@ public final class PostgresServer implements AutoCloseable {
         return base;
     }
 
+    /** Drops the bridge's tables (run buffers, completed runs, dedup keys, heartbeats): a fresh database. */
+    public void dropBridgeTables() throws SQLException {
+        try (Connection connection = connect(); Statement sql = connection.createStatement()) {
+            sql.execute("DROP TABLE IF EXISTS run_buffers, run_buffers_completed, camel_messageprocessed,"
+                        + " bridge_instances");
+        }
+    }
+
     /** A new connection to the database as its user. */
     public Connection connect() throws SQLException {
         Properties properties = new Properties();
