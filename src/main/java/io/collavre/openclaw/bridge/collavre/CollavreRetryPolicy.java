@@ -9,6 +9,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
 import org.apache.camel.Processor;
@@ -72,10 +73,22 @@ public class CollavreRetryPolicy implements Predicate, Processor {
         }
         int attempt = exchange.getProperty(CollavreRequestHeaders.ATTEMPTS, 0, Integer.class);
         boolean retrying = matches(exchange);
+        if (retrying) {
+            countRetry(exchange);
+        }
         LOG.warn("runId={} attempt={} status={} error={} outcome={}{}", exchange.getProperty("runId"), attempt,
                 statusOf(failure), failure == null ? null : failure.getClass().getSimpleName(),
                 retrying ? "retrying" : "not-retrying",
                 retryAfter != null && retrying ? " retryAfterMs=" + retryAfter : "");
+    }
+
+    /** Counts a retry as {@code openclaw_bridge_collavre_retries_total{account}}, when metrics are on. */
+    private static void countRetry(Exchange exchange) {
+        MeterRegistry registry = exchange.getContext().getRegistry().findSingleByType(MeterRegistry.class);
+        if (registry != null) {
+            String account = exchange.getProperty("account", "", String.class);
+            registry.counter("openclaw.bridge.collavre.retries", "account", account).increment();
+        }
     }
 
     /** Connection errors, timeouts, 5xx, 408 and 429 are worth another attempt. */

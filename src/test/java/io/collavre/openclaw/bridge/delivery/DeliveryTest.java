@@ -18,6 +18,7 @@ import io.collavre.openclaw.bridge.testing.DeadLetters;
 import io.collavre.openclaw.bridge.testing.FramesProcessed;
 import io.collavre.openclaw.bridge.testing.GatewaySimulator;
 import io.vertx.core.json.JsonObject;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.test.AvailablePortFinder;
@@ -156,12 +157,16 @@ class DeliveryTest {
 
     @Test
     void serverErrorsAreRetriedWithTheSameIdempotencyKeyUntilAccepted() throws Exception {
+        MeterRegistry metrics = bridge.context().getRegistry().findSingleByType(MeterRegistry.class);
+        double retriesBefore = metrics.counter("openclaw.bridge.collavre.retries", "account", "default").count();
         collavre.respondWith(500, 503, 502);
         send(run("run-5xx", KEY, "after three failures"));
 
         await().atMost(WAIT).until(() -> collavre.acceptedFor("run-5xx").size() == 1);
         List<Post> posts = collavre.postsFor("run-5xx");
         assertEquals(List.of(500, 503, 502, 200), posts.stream().map(Post::status).toList());
+        assertEquals(3.0, metrics.counter("openclaw.bridge.collavre.retries", "account", "default").count() - retriesBefore,
+                "each retry is counted");
         for (Post post : posts) {
             assertEquals("run-5xx", post.header("idempotency-key"));
             assertEquals("after three failures", post.json().getString("content"));
