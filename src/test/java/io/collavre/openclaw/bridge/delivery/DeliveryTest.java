@@ -192,12 +192,21 @@ class DeliveryTest {
         assertTrue(waited >= 950, "waited " + waited + " ms for Retry-After: 1");
     }
 
+    static double deadLetters(MeterRegistry metrics) {
+        return metrics.find("openclaw.bridge.dead.letters").counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
     @Test
     void clientErrorGoesToTheDeadLetterStoreWithoutRetryAndWithoutSecrets() throws Exception {
+        MeterRegistry metrics = bridge.context().getRegistry().findSingleByType(MeterRegistry.class);
+        double deadLettersBefore = deadLetters(metrics);
         collavre.respond(Reply.status(400, "{\"error\":\"creative 100 is archived\"}"));
         send(run("run-400", KEY, "refused text"));
 
         await().atMost(WAIT).until(() -> letters.files().size() == 1);
+        await().atMost(WAIT).until(() -> deadLetters(metrics) - deadLettersBefore == 1.0);
+        assertEquals(1.0, metrics.find("openclaw.bridge.dead.letters").tag("account", "default")
+                .tag("reason", "not-retryable").counter().count(), "dead letters are counted by account and reason");
         Path file = letters.files().get(0);
         JsonObject letter = DeadLetters.json(file);
         assertEquals("run-400", letter.getString("runId"));
