@@ -50,7 +50,8 @@ public class RunBufferAggregationStrategy implements AggregationStrategy {
     public Exchange aggregate(Exchange buffered, Exchange event) {
         Message in = event.getMessage();
         String state = in.getHeader(STATE, String.class);
-        String text = ChatText.of(in.getBody(Map.class) == null ? null : in.getBody(Map.class).get("message"));
+        Map<?, ?> payload = in.getBody(Map.class);
+        String text = ChatText.of(payload == null ? null : payload.get("message"));
 
         Exchange result = buffered != null ? buffered : event;
         RunBuffer buffer;

@@ -77,10 +77,6 @@ public class RunBufferRepository extends ServiceSupport
         return open.size();
     }
 
-    public AggregationRepository getStore() {
-        return store;
-    }
-
     @Override
     public Exchange add(CamelContext camelContext, String key, Exchange exchange) {
         Exchange previous = store.add(camelContext, key, exchange);

@@ -336,10 +336,6 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
             return account();
         }
 
-        public boolean isEstablished() {
-            return established;
-        }
-
         @Override
         public String toString() {
             return "WebsocketSession[account=" + account() + ", established=" + established + "]";
