@@ -33,22 +33,32 @@ public class ExpiringJdbcMessageIdRepository extends JdbcMessageIdRepository {
         setCreateString(DEFAULT_CREATE_STRING.replace("messageId VARCHAR(100)", "messageId VARCHAR(255)"));
     }
 
+    /** The time now, by this repository's clock, in ms. */
+    protected final long now() {
+        return clock.getAsLong();
+    }
+
+    /** Keys added at or before this time, {@code now} minus the TTL, are expired. */
+    protected final Timestamp expiredAtOrBefore(long now) {
+        return new Timestamp(now - ttlMillis);
+    }
+
     @Override
     protected int queryForInt(String key) {
         jdbcTemplate.update("DELETE FROM CAMEL_MESSAGEPROCESSED WHERE processorName = ? AND createdAt <= ?",
-                processorName, new Timestamp(clock.getAsLong() - ttlMillis));
+                processorName, expiredAtOrBefore(now()));
         return super.queryForInt(key);
     }
 
     @Override
     protected int insert(String key) {
-        return jdbcTemplate.update(getInsertString(), processorName, key, new Timestamp(clock.getAsLong()));
+        return jdbcTemplate.update(getInsertString(), processorName, key, new Timestamp(now()));
     }
 
     /** Keys remembered now (expired ones not counted). */
     public int getSize() {
         return jdbcTemplate.queryForObject(
                 "SELECT COUNT(*) FROM CAMEL_MESSAGEPROCESSED WHERE processorName = ? AND createdAt > ?", Integer.class,
-                processorName, new Timestamp(clock.getAsLong() - ttlMillis));
+                processorName, expiredAtOrBefore(now()));
     }
 }

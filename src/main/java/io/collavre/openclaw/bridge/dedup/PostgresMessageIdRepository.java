@@ -15,9 +15,6 @@ import javax.sql.DataSource;
  */
 public class PostgresMessageIdRepository extends ExpiringJdbcMessageIdRepository {
 
-    private final long ttlMillis;
-    private final LongSupplier clock;
-
     public PostgresMessageIdRepository(DataSource dataSource, String processorName, long ttlMillis) {
         this(dataSource, processorName, ttlMillis, System::currentTimeMillis);
     }
@@ -25,30 +22,28 @@ public class PostgresMessageIdRepository extends ExpiringJdbcMessageIdRepository
     public PostgresMessageIdRepository(DataSource dataSource, String processorName, long ttlMillis,
                                        LongSupplier clock) {
         super(dataSource, processorName, ttlMillis, clock);
-        this.ttlMillis = ttlMillis;
-        this.clock = clock;
         setCreateTableIfNotExists(false);
     }
 
     @Override
     public boolean add(String key) {
-        long now = clock.getAsLong();
+        long now = now();
         return jdbcTemplate.update("INSERT INTO CAMEL_MESSAGEPROCESSED AS seen (processorName, messageId, createdAt)"
                                    + " VALUES (?, ?, ?) ON CONFLICT (processorName, messageId)"
                                    + " DO UPDATE SET createdAt = EXCLUDED.createdAt WHERE seen.createdAt <= ?",
-                processorName, key, new Timestamp(now), new Timestamp(now - ttlMillis)) == 1;
+                processorName, key, new Timestamp(now), expiredAtOrBefore(now)) == 1;
     }
 
     @Override
     protected int queryForInt(String key) {
         return jdbcTemplate.queryForObject("SELECT COUNT(*) FROM CAMEL_MESSAGEPROCESSED WHERE processorName = ?"
                                            + " AND messageId = ? AND createdAt > ?", Integer.class,
-                processorName, key, new Timestamp(clock.getAsLong() - ttlMillis));
+                processorName, key, expiredAtOrBefore(now()));
     }
 
     /** Deletes the keys older than the TTL; returns how many. */
     public int purgeExpired() {
         return jdbcTemplate.update("DELETE FROM CAMEL_MESSAGEPROCESSED WHERE processorName = ? AND createdAt <= ?",
-                processorName, new Timestamp(clock.getAsLong() - ttlMillis));
+                processorName, expiredAtOrBefore(now()));
     }
 }
