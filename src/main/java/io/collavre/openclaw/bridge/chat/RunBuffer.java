@@ -46,12 +46,13 @@ public final class RunBuffer implements Serializable {
         if (overflowed || delta == null || delta.isEmpty()) {
             return text.length();
         }
-        long merged = delta.startsWith(text) ? delta.length() : (long) text.length() + delta.length();
+        boolean cumulative = delta.startsWith(text);
+        long merged = cumulative ? delta.length() : (long) text.length() + delta.length();
         if (merged > maxChars) {
             overflow(merged);
             return 0;
         }
-        text = delta.startsWith(text) ? delta : text.concat(delta);
+        text = cumulative ? delta : text.concat(delta);
         return text.length();
     }
 
