@@ -1,0 +1,56 @@
+package io.collavre.openclaw.bridge.ops;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.Exchange;
+
+/**
+ * One Micrometer counter per combination of tag values, registered on first use in the Camel context's
+ * {@link MeterRegistry}. What a {@code micrometer:counter} step does, without that step's per-message tag
+ * expressions and header clean-up: for counters counted on every chat event. Like that step's meters, each has
+ * the tag {@code camelContext}: a meter name must have the same tag names wherever it is counted.
+ */
+final class TaggedCounters {
+
+    private final String meter;
+    private final String[] tagNames;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private volatile MeterRegistry registry;
+
+    TaggedCounters(String meter, String... tagNames) {
+        this.meter = meter;
+        this.tagNames = tagNames.clone();
+    }
+
+    /** Counts one for these tag values, given in the order of the tag names. */
+    void increment(Exchange exchange, String... tagValues) {
+        if (tagValues.length != tagNames.length) {
+            throw new IllegalArgumentException(meter + " takes " + tagNames.length + " tag values, got " + tagValues.length);
+        }
+        counters.computeIfAbsent(String.join("\u0000", tagValues), key -> register(exchange, tagValues)).increment();
+    }
+
+    private Counter register(Exchange exchange, String[] tagValues) {
+        Counter.Builder builder = Counter.builder(meter).tag("camelContext", exchange.getContext().getName());
+        for (int i = 0; i < tagNames.length; i++) {
+            builder.tag(tagNames[i], tagValues[i]);
+        }
+        return builder.register(registry(exchange));
+    }
+
+    private MeterRegistry registry(Exchange exchange) {
+        MeterRegistry current = registry;
+        if (current == null) {
+            current = exchange.getContext().getRegistry().findSingleByType(MeterRegistry.class);
+            if (current == null) {
+                throw new IllegalStateException("no MeterRegistry in the Camel registry for " + meter
+                                                + " (camel.metrics.enabled = true makes one)");
+            }
+            registry = current;
+        }
+        return current;
+    }
+}
