@@ -4,25 +4,25 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 
 /**
  * One Micrometer counter per combination of tag values, registered on first use in the Camel context's
  * {@link MeterRegistry}. What a {@code micrometer:counter} step does, without that step's per-message tag
  * expressions and header clean-up: for counters counted on every chat event. Like that step's meters, each has
- * the tag {@code camelContext}: a meter name must have the same tag names wherever it is counted.
+ * the tag {@code camelContext}.
  */
 final class TaggedCounters {
 
     private final String meter;
     private final String[] tagNames;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-    private volatile MeterRegistry registry;
+    private final ContextMeters meters;
 
     TaggedCounters(String meter, String... tagNames) {
         this.meter = meter;
         this.tagNames = tagNames.clone();
+        this.meters = new ContextMeters(meter);
     }
 
     /** Counts one for these tag values, given in the order of the tag names. */
@@ -34,23 +34,10 @@ final class TaggedCounters {
     }
 
     private Counter register(Exchange exchange, String[] tagValues) {
-        Counter.Builder builder = Counter.builder(meter).tag("camelContext", exchange.getContext().getName());
+        Counter.Builder builder = Counter.builder(meter).tag(ContextMeters.CAMEL_CONTEXT_TAG, exchange.getContext().getName());
         for (int i = 0; i < tagNames.length; i++) {
             builder.tag(tagNames[i], tagValues[i]);
         }
-        return builder.register(registry(exchange));
-    }
-
-    private MeterRegistry registry(Exchange exchange) {
-        MeterRegistry current = registry;
-        if (current == null) {
-            current = exchange.getContext().getRegistry().findSingleByType(MeterRegistry.class);
-            if (current == null) {
-                throw new IllegalStateException("no MeterRegistry in the Camel registry for " + meter
-                                                + " (camel.metrics.enabled = true makes one)");
-            }
-            registry = current;
-        }
-        return current;
+        return builder.register(meters.registry(exchange));
     }
 }

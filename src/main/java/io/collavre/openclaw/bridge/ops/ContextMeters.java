@@ -1,0 +1,31 @@
+package io.collavre.openclaw.bridge.ops;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.Exchange;
+
+/** The Camel context's Micrometer registry, looked up once, for one of the bridge's own meters. */
+final class ContextMeters {
+
+    /** Tag that micrometer: endpoint meters carry; a meter name must have the same tag names wherever it is counted. */
+    static final String CAMEL_CONTEXT_TAG = "camelContext";
+
+    private final String meter;
+    private volatile MeterRegistry registry;
+
+    ContextMeters(String meter) {
+        this.meter = meter;
+    }
+
+    MeterRegistry registry(Exchange exchange) {
+        MeterRegistry current = registry;
+        if (current == null) {
+            current = exchange.getContext().getRegistry().findSingleByType(MeterRegistry.class);
+            if (current == null) {
+                throw new IllegalStateException("no MeterRegistry in the Camel registry for " + meter
+                                                + " (camel.metrics.enabled = true makes one)");
+            }
+            registry = current;
+        }
+        return current;
+    }
+}
