@@ -10,6 +10,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.http.HttpMethods;
 
 /**
  * Sets the headers of a Collavre post. Holds the Collavre token and signing secret so that they never appear in a
@@ -57,7 +58,8 @@ public class CollavreRequestHeaders {
         // camel-http sends every message header: only what Collavre needs may be left. The redelivery counters
         // stay (camel-http never sends Camel headers): the error handler counts attempts with them.
         message.removeHeaders("*", Exchange.REDELIVERY_COUNTER, Exchange.REDELIVERED, Exchange.REDELIVERY_MAX_COUNTER);
-        message.setHeader(Exchange.HTTP_METHOD, "POST");
+        // The enum, not "POST": camel-http would convert the text on every post, through a converter lookup that misses.
+        message.setHeader(Exchange.HTTP_METHOD, HttpMethods.POST);
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
         message.setHeader("Idempotency-Key", exchange.getProperty(IDEMPOTENCY_KEY, String.class));
         if (token != null && !token.isBlank()) {

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.AfterEach;
@@ -59,7 +60,7 @@ class CollavreRequestHeadersTest {
         headers(TOKEN).apply(exchange);
 
         assertEquals(Map.of(
-                        Exchange.HTTP_METHOD, "POST",
+                        Exchange.HTTP_METHOD, HttpMethods.POST,
                         Exchange.CONTENT_TYPE, "application/json",
                         "Idempotency-Key", "run-9",
                         "Authorization", "Bearer " + TOKEN),
@@ -71,7 +72,7 @@ class CollavreRequestHeadersTest {
         headers(null).apply(exchange);
 
         assertEquals(Map.of(
-                        Exchange.HTTP_METHOD, "POST",
+                        Exchange.HTTP_METHOD, HttpMethods.POST,
                         Exchange.CONTENT_TYPE, "application/json",
                         "Idempotency-Key", "run-9"),
                 Map.copyOf(exchange.getMessage().getHeaders()));
