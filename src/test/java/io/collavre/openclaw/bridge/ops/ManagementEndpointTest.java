@@ -144,8 +144,8 @@ class ManagementEndpointTest {
         assertTrue(sample(after, "openclaw_bridge_collavre_post_seconds_sum") > sample(before,
                 "openclaw_bridge_collavre_post_seconds_sum"), "post latency recorded");
         assertTrue(after.contains("account=\"default\""), "counters are per account");
-        assertTrue(after.contains("camel_routes_running_routes"), "Camel's route gauges are there too");
-        assertFalse(after.contains("camel_exchanges_total"), "Camel's per-exchange meters are off (their cost per event)");
+        assertFalse(after.contains("camel_exchanges_total") || after.contains("camel_routes_"),
+                "Camel's route and exchange meters are off (their cost per event)");
     }
 
     @Test
