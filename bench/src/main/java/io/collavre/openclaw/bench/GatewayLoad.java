@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
@@ -135,6 +136,11 @@ final class GatewayLoad implements AutoCloseable {
         for (Workload.Run run : runs) {
             lanes[run.connection()].queue.add(run);
         }
+        // Woken when a connection's write queue drains, instead of polling: polling would take CPU from the subject.
+        Semaphore drained = new Semaphore(0);
+        for (Lane lane : lanes) {
+            lane.ws.drainHandler(v -> drained.release());
+        }
         long frames = 0;
         long start = System.nanoTime();
         double nanosPerFrame = framesPerSecond > 0 ? 1e9 / framesPerSecond : 0;
@@ -171,9 +177,18 @@ final class GatewayLoad implements AutoCloseable {
                 }
             }
             if (!wrote && remaining > 0) {
-                // Every connection's write queue is full: the clients are behind.
-                LockSupport.parkNanos(50_000);
+                // Every connection's write queue is full: the clients are behind. The timeout is a safety net only.
+                try {
+                    drained.tryAcquire(1, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while streaming", e);
+                }
+                drained.drainPermits();
             }
+        }
+        for (Lane lane : lanes) {
+            lane.ws.drainHandler(null);
         }
         return new Streamed(frames, start, System.nanoTime());
     }
