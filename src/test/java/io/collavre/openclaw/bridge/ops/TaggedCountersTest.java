@@ -63,10 +63,13 @@ class TaggedCountersTest {
 
     @Test
     void withoutAMeterRegistryItSaysSo() throws Exception {
-        try (CamelContext bare = new DefaultCamelContext()) {
+        CamelContext bare = new DefaultCamelContext();
+        try {
             Exchange exchange = new DefaultExchange(bare);
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> new FrameDropCounter().process(exchange));
             assertTrue(e.getMessage().contains("camel.metrics.enabled"), e.getMessage());
+        } finally {
+            bare.close();
         }
     }
 
