@@ -1,0 +1,83 @@
+package io.collavre.openclaw.bridge.routes;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.collavre.openclaw.bridge.testing.BridgeFixture;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Property;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static io.collavre.openclaw.bridge.testing.GatewaySimulator.chat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A step that fails on a frame, in any route the frame goes through, costs that frame only: one WARN line from
+ * the Gateway connection route's drop-unprocessable-frames, no second report from the failing route, and the
+ * connection and the other runs carry on. The failure is injected into the state router with AdviceWith.
+ */
+class UnprocessableFramesTest {
+
+    static final String KEY = "agent:ai-bot:collavre:42:creative:100";
+
+    private BridgeFixture fixture;
+    private final List<LogEvent> logged = new CopyOnWriteArrayList<>();
+    private AbstractAppender capture;
+
+    @BeforeEach
+    void start() throws Exception {
+        capture = new AbstractAppender("capture-" + System.nanoTime(), null, null, true, Property.EMPTY_ARRAY) {
+            @Override
+            public void append(LogEvent event) {
+                logged.add(event.toImmutable());
+            }
+        };
+        capture.start();
+        LoggerContext logs = (LoggerContext) LogManager.getContext(false);
+        logs.getConfiguration().getRootLogger().addAppender(capture, Level.WARN, null);
+        logs.updateLoggers();
+
+        fixture = BridgeFixture.start(Map.of());
+        AdviceWith.adviceWith(fixture.context(), "chat-state-router", route -> route.weaveAddFirst().process(exchange -> {
+            if ("run-boom".equals(exchange.getMessage().getHeader("runId"))) {
+                throw new IllegalStateException("injected failure");
+            }
+        }));
+    }
+
+    @AfterEach
+    void stop() {
+        fixture.close();
+        LoggerContext logs = (LoggerContext) LogManager.getContext(false);
+        logs.getConfiguration().getRootLogger().removeAppender(capture.getName());
+        logs.updateLoggers();
+        capture.stop();
+    }
+
+    @Test
+    void aFailingStepDropsItsFrameWithOneLogLineAndTheOtherRunsCarryOn() throws Exception {
+        fixture.sendCompleting(1,
+                chat("run-boom", 1, "delta", KEY, "Never"),
+                chat("run-ok", 1, "delta", KEY, "Still"),
+                chat("run-ok", 2, "final", KEY, "Still here"));
+
+        assertEquals("Still here", fixture.collavre.awaitPost(BridgeFixture.WAIT).json().getString("content"));
+        List<String> warnings = logged.stream().map(e -> e.getLevel() + " " + e.getMessage().getFormattedMessage()).toList();
+        List<String> aboutTheFailure = warnings.stream().filter(w -> w.contains("run-boom") || w.contains("injected failure")).toList();
+        assertEquals(1, aboutTheFailure.size(), "one line about the failure: " + warnings);
+        assertTrue(aboutTheFailure.get(0).startsWith("WARN ") && aboutTheFailure.get(0).contains("runId=run-boom")
+                   && aboutTheFailure.get(0).contains("frame=unprocessable")
+                   && aboutTheFailure.get(0).contains("IllegalStateException: injected failure"), aboutTheFailure.get(0));
+        assertTrue(warnings.stream().noneMatch(w -> w.startsWith("ERROR")), "nothing logged as an error: " + warnings);
+        assertEquals(0, fixture.openBuffers(), "the failed delta opened no buffer");
+    }
+}
