@@ -22,13 +22,22 @@ public final class ChatText {
             return text;
         }
         if (content instanceof List<?> parts) {
-            StringBuilder text = new StringBuilder();
+            // Most messages have one text part: it is returned as it is, not copied (deltas grow to kilobytes).
+            String first = null;
+            StringBuilder joined = null;
             for (Object part : parts) {
                 if (part instanceof Map<?, ?> p && "text".equals(p.get("type")) && p.get("text") instanceof String t) {
-                    text.append(t);
+                    if (first == null) {
+                        first = t;
+                    } else {
+                        if (joined == null) {
+                            joined = new StringBuilder(first);
+                        }
+                        joined.append(t);
+                    }
                 }
             }
-            return text.toString();
+            return joined != null ? joined.toString() : first != null ? first : "";
         }
         return "";
     }

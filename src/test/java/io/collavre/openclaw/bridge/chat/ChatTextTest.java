@@ -9,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 class ChatTextTest {
 
@@ -25,6 +26,16 @@ class ChatTextTest {
                 Map.of("type", "text", "text", "!")));
 
         assertEquals("Hello, world!", ChatText.of(message));
+    }
+
+    @Test
+    void aSingleTextPartIsReturnedAsItIs() {
+        String text = "Hello, " + "world";
+        Map<String, Object> message = Map.of("content", List.of(
+                Map.of("type", "image", "url", "x"),
+                Map.of("type", "text", "text", text)));
+
+        assertSame(text, ChatText.of(message));
     }
 
     @Test
