@@ -7,11 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.collavre.openclaw.bridge.chat.RunBufferRepository;
-import io.collavre.openclaw.bridge.testing.BridgeFixture;
-import io.collavre.openclaw.bridge.testing.CollavreReceiver;
-import org.junit.jupiter.api.AfterAll;
+import io.collavre.openclaw.bridge.testing.BridgeTestSupport;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Hostile input against the caps on open buffers and on one buffer's text, set small here. */
-class BoundedBuffersTest {
+class BoundedBuffersTest extends BridgeTestSupport {
 
     static final String KEY = "agent:ai-bot:collavre:42:creative:100";
     static final Duration WAIT = Duration.ofSeconds(20);
@@ -31,28 +28,19 @@ class BoundedBuffersTest {
     @TempDir
     static Path data;
 
-    static BridgeFixture fixture;
-    static CollavreReceiver collavre;
-    static RunBufferRepository buffers;
+    RunBufferRepository buffers;
 
-    @BeforeAll
-    static void startAll() throws Exception {
-        fixture = BridgeFixture.start(Map.of(
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of(
                 "bridge.data-dir", data.toString(),
                 "proactive.max-open-buffers", String.valueOf(MAX_BUFFERS),
-                "proactive.max-text-chars", String.valueOf(MAX_CHARS)));
-        collavre = fixture.collavre;
+                "proactive.max-text-chars", String.valueOf(MAX_CHARS));
+    }
+
+    @BeforeAll
+    void lookUpBuffers() {
         buffers = fixture.context().getRegistry().lookupByNameAndType("runBufferRepository", RunBufferRepository.class);
-    }
-
-    @AfterAll
-    static void stopAll() {
-        fixture.close();
-    }
-
-    @BeforeEach
-    void clearReceiver() {
-        collavre.reset();
     }
 
     @Test

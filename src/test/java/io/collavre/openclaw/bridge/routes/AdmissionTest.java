@@ -3,12 +3,7 @@ package io.collavre.openclaw.bridge.routes;
 import java.time.Duration;
 import java.util.Map;
 
-import io.collavre.openclaw.bridge.testing.BridgeFixture;
-import io.collavre.openclaw.bridge.testing.CollavreReceiver;
-import io.collavre.openclaw.bridge.testing.GatewaySimulator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import io.collavre.openclaw.bridge.testing.BridgeTestSupport;
 import org.junit.jupiter.api.Test;
 
 import static io.collavre.openclaw.bridge.testing.GatewaySimulator.chat;
@@ -19,37 +14,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * What the bridge lets in, through the YAML routes: frames over the size cap, run ids that cannot be trusted,
  * session keys naming another user and repeated frames are dropped; the runs around them are not disturbed.
  */
-class AdmissionTest {
+class AdmissionTest extends BridgeTestSupport {
 
     static final String KEY = "agent:ai-bot:collavre:42:creative:100";
     static final Duration WAIT = Duration.ofSeconds(10);
     static final int MAX_FRAME_CHARS = 2000;
 
-    static BridgeFixture fixture;
-    static GatewaySimulator gateway;
-    static CollavreReceiver collavre;
-
-    @BeforeAll
-    static void startAll() throws Exception {
-        fixture = BridgeFixture.start(Map.of(
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of(
                 "openclaw.gateway.max-frame-chars", String.valueOf(MAX_FRAME_CHARS),
-                "proactive.max-run-id-chars", "20"));
-        gateway = fixture.gateway;
-        collavre = fixture.collavre;
-    }
-
-    @AfterAll
-    static void stopAll() {
-        fixture.close();
-    }
-
-    @BeforeEach
-    void clearReceiver() {
-        collavre.reset();
+                "proactive.max-run-id-chars", "20");
     }
 
     /** Sends the frames, the last of which completes a run, and waits until that run's dispatch is decided. */
-    static void sendCompletingOne(String... sent) throws InterruptedException {
+    void sendCompletingOne(String... sent) throws InterruptedException {
         fixture.sendCompleting(1, sent);
     }
 

@@ -4,14 +4,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import io.collavre.openclaw.bridge.testing.BridgeFixture;
+import io.collavre.openclaw.bridge.testing.BridgeTestSupport;
 import io.collavre.openclaw.bridge.testing.CollavreReceiver;
 import io.collavre.openclaw.bridge.testing.CollavreReceiver.Post;
 import io.collavre.openclaw.bridge.testing.GatewaySimulator;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,33 +20,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The original handler's behaviour, through the YAML routes as Camel Main loads them, between a real local
  * WebSocket server playing the Gateway and a real local HTTP server playing Collavre.
  */
-class ProactiveFlowTest {
+class ProactiveFlowTest extends BridgeTestSupport {
 
     static final String KEY = "agent:ai-bot:collavre:42:creative:100:topic:200";
     static final Duration WAIT = Duration.ofSeconds(10);
     static final int MAX_FRAME_CHARS = 100_000;
 
-    static BridgeFixture fixture;
-    static GatewaySimulator gateway;
-    static CollavreReceiver collavre;
-
-    @BeforeAll
-    static void startAll() throws Exception {
-        fixture = BridgeFixture.start(Map.of(
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of(
                 "collavre.token", "collavre-secret",
-                "openclaw.gateway.max-frame-chars", String.valueOf(MAX_FRAME_CHARS)));
-        gateway = fixture.gateway;
-        collavre = fixture.collavre;
-    }
-
-    @AfterAll
-    static void stopAll() {
-        fixture.close();
-    }
-
-    @BeforeEach
-    void clearReceiver() {
-        collavre.reset();
+                "openclaw.gateway.max-frame-chars", String.valueOf(MAX_FRAME_CHARS));
     }
 
     static String chat(String runId, Integer seq, String state, String key, Object content) {

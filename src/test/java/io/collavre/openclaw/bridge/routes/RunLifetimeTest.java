@@ -5,13 +5,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.collavre.openclaw.bridge.dedup.ExpiringIdempotentRepository;
-import io.collavre.openclaw.bridge.testing.BridgeFixture;
-import io.collavre.openclaw.bridge.testing.BridgeRunner;
-import io.collavre.openclaw.bridge.testing.CollavreReceiver;
-import io.collavre.openclaw.bridge.testing.GatewaySimulator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import io.collavre.openclaw.bridge.testing.BridgeTestSupport;
 import org.junit.jupiter.api.Test;
 
 import static io.collavre.openclaw.bridge.testing.GatewaySimulator.chat;
@@ -21,37 +15,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Buffer TTL and dedup TTL, with the TTLs shortened to seconds so the test can watch them pass. */
-class RunLifetimeTest {
+class RunLifetimeTest extends BridgeTestSupport {
 
     static final String KEY = "agent:ai-bot:collavre:42:creative:100";
     static final Duration WAIT = Duration.ofSeconds(15);
     static final int BUFFER_TTL_SECONDS = 3;
     static final int DEDUP_TTL_SECONDS = 2;
 
-    static BridgeFixture fixture;
-    static GatewaySimulator gateway;
-    static CollavreReceiver collavre;
-    static BridgeRunner bridge;
-
-    @BeforeAll
-    static void startAll() throws Exception {
-        fixture = BridgeFixture.start(Map.of(
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of(
                 "proactive.buffer-ttl-seconds", String.valueOf(BUFFER_TTL_SECONDS),
                 "proactive.sweep-interval-seconds", "1",
-                "proactive.dedup-ttl-seconds", String.valueOf(DEDUP_TTL_SECONDS)));
-        gateway = fixture.gateway;
-        collavre = fixture.collavre;
-        bridge = fixture.bridge;
-    }
-
-    @AfterAll
-    static void stopAll() {
-        fixture.close();
-    }
-
-    @BeforeEach
-    void clearReceiver() {
-        collavre.reset();
+                "proactive.dedup-ttl-seconds", String.valueOf(DEDUP_TTL_SECONDS));
     }
 
     @Test
@@ -75,7 +51,7 @@ class RunLifetimeTest {
 
     @Test
     void runDispatchedAgainWithinTheDedupTtlIsSuppressedAndDispatchedAfterIt() throws Exception {
-        ExpiringIdempotentRepository dispatched = bridge.context().getRegistry()
+        ExpiringIdempotentRepository dispatched = fixture.bridge.context().getRegistry()
                 .lookupByNameAndType("dispatchedRuns", ExpiringIdempotentRepository.class);
 
         // New seqs each time, so that the duplicate-frame filter lets them through and the dedup TTL decides.
@@ -91,7 +67,7 @@ class RunLifetimeTest {
 
     @Test
     void dedupMemoryStaysBounded() throws Exception {
-        ExpiringIdempotentRepository dispatched = bridge.context().getRegistry()
+        ExpiringIdempotentRepository dispatched = fixture.bridge.context().getRegistry()
                 .lookupByNameAndType("dispatchedRuns", ExpiringIdempotentRepository.class);
         String[] finals = new String[20];
         for (int i = 0; i < finals.length; i++) {
