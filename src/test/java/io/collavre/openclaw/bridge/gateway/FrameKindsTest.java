@@ -7,8 +7,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,18 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 class FrameKindsTest {
 
-    private CamelContext context;
+    /** Only the exchanges' context: never started, nothing to close. */
+    private static final CamelContext CONTEXT = new DefaultCamelContext();
     private final FrameKinds kinds = new FrameKinds();
-
-    @BeforeEach
-    void setUp() {
-        context = new DefaultCamelContext();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        context.close();
-    }
 
     @Test
     void namesEachKindOfFrame() {
@@ -49,7 +38,7 @@ class FrameKindsTest {
     @Test
     void aChatEventsBodyBecomesItsPayload() {
         Map<String, Object> payload = Map.of("runId", "r", "state", "delta");
-        Exchange exchange = new DefaultExchange(context);
+        Exchange exchange = new DefaultExchange(CONTEXT);
         exchange.getMessage().setBody(Map.of("type", "event", "event", "chat", "payload", payload));
         kinds.process(exchange);
         assertEquals("chat", exchange.getMessage().getHeader(FrameKinds.FRAME_KIND));
@@ -59,7 +48,7 @@ class FrameKindsTest {
     @Test
     void otherFramesKeepTheirBody() {
         Map<String, Object> res = Map.of("type", "res", "ok", true, "payload", Map.of("type", "hello-ok"));
-        Exchange exchange = new DefaultExchange(context);
+        Exchange exchange = new DefaultExchange(CONTEXT);
         exchange.getMessage().setBody(res);
         kinds.process(exchange);
         assertEquals("connect-accepted", exchange.getMessage().getHeader(FrameKinds.FRAME_KIND));

@@ -4,8 +4,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,18 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OversizedFramesTest {
 
-    private CamelContext context;
+    /** Only the exchanges' context: never started, nothing to close. */
+    private static final CamelContext CONTEXT = new DefaultCamelContext();
     private final OversizedFrames frames = new OversizedFrames();
-
-    @BeforeEach
-    void setUp() {
-        context = new DefaultCamelContext();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        context.close();
-    }
 
     @Test
     void framesOverTheCapAreOversized() {
@@ -37,7 +26,7 @@ class OversizedFramesTest {
     @Test
     void asAPredicateTellsWhetherTheFrameIsOversized() {
         frames.setMaxFrameChars(5);
-        Exchange exchange = new DefaultExchange(context);
+        Exchange exchange = new DefaultExchange(CONTEXT);
         exchange.getMessage().setBody("123456");
         assertTrue(frames.matches(exchange));
         exchange.getMessage().setBody("12345");
