@@ -160,16 +160,32 @@ public final class BenchMain {
         return path;
     }
 
+    /** Starts one side on the Gateway's accounts and waits until every connection completed the handshake. */
+    private Subject startSubject(GatewayLoad gateway, String side, int connections, String part) throws Exception {
+        Path accounts = accountsFile(gateway, connections);
+        Subject subject = Subject.start(side, jvmOptions(side, connections, part), accounts, sink.url(),
+                settings.routesDir().toAbsolutePath(), settings.out().resolve(side + "-" + connections + "-" + part + ".log"));
+        try {
+            gateway.awaitEstablished(60_000);
+            return subject;
+        } catch (Exception | Error e) {
+            subject.close();
+            throw e;
+        }
+    }
+
+    /** Runs open at once on each connection: the stream's concurrency shared out. */
+    private int perConnection(int connections) {
+        return Math.max(1, (settings.concurrentRuns() + connections - 1) / connections);
+    }
+
     private Load load(String side, int connections) throws Exception {
         status(side, connections, "streaming");
         sink.reset();
         try (GatewayLoad gateway = new GatewayLoad(connections, 5000)) {
-            Path accounts = accountsFile(gateway, connections);
-            Subject subject = Subject.start(side, jvmOptions(side, connections, "load"), accounts, sink.url(),
-                    settings.routesDir().toAbsolutePath(), settings.out().resolve(side + "-" + connections + "-load.log"));
+            Subject subject = startSubject(gateway, side, connections, "load");
             try {
-                gateway.awaitEstablished(60_000);
-                int perConnection = Math.max(1, (settings.concurrentRuns() + connections - 1) / connections);
+                int perConnection = perConnection(connections);
                 phase(gateway, subject, "warm-up", Workload.plan(settings.warmupRuns(), 0, connections, STREAM,
                         settings.seed() + 1), perConnection, 0);
                 long cpuBefore = subject.cpuNanos();
@@ -213,12 +229,9 @@ public final class BenchMain {
         Arrays.fill(live, -1);
         long idle = -1;
         try (GatewayLoad gateway = new GatewayLoad(connections, 5000)) {
-            Path accounts = accountsFile(gateway, connections);
-            Subject subject = Subject.start(side, jvmOptions(side, connections, "memory"), accounts, sink.url(),
-                    settings.routesDir().toAbsolutePath(), settings.out().resolve(side + "-" + connections + "-memory.log"));
+            Subject subject = startSubject(gateway, side, connections, "memory");
             try {
-                gateway.awaitEstablished(60_000);
-                int perConnection = Math.max(1, (settings.concurrentRuns() + connections - 1) / connections);
+                int perConnection = perConnection(connections);
                 phase(gateway, subject, "warm-up", Workload.plan(200, 0, connections, WARM, settings.seed() + 4),
                         perConnection, 0);
                 Subject.Heap before = subject.heap();

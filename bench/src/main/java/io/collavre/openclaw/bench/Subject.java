@@ -108,17 +108,23 @@ final class Subject implements AutoCloseable {
         }
     }
 
+    /** Asks the subject to stop, and kills it if it has not within 30 s. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process.isAlive()) {
             try {
                 ask("stop");
             } catch (IOException e) {
                 // it is going away anyway
             }
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
                 process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
+                Thread.currentThread().interrupt();
             }
         }
         try {
