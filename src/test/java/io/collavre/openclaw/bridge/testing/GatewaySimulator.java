@@ -1,6 +1,7 @@
 package io.collavre.openclaw.bridge.testing;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.vertx.core.Future;
-import org.apache.camel.test.AvailablePortFinder;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -21,6 +21,8 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PfxOptions;
+import org.apache.camel.test.AvailablePortFinder;
+import org.awaitility.Awaitility;
 
 /**
  * A local WebSocket server that plays an OpenClaw Gateway: it sends {@code connect.challenge}, checks the
@@ -47,12 +49,29 @@ public final class GatewaySimulator implements AutoCloseable {
     private HttpServer server;
 
     /**
-     * A free port below the kernel's ephemeral range. Ephemeral ports are what the bridge's outgoing
+     * A free port outside the kernel's ephemeral range. Ephemeral ports are what the bridge's outgoing
      * connections use: while a simulator is down, a reconnect attempt to its port can be given that very port
      * as its own and connect to itself, and the simulator could then not listen there again.
      */
     public static int freePort() {
-        return AvailablePortFinder.getNextAvailable(20_000, 32_000);
+        int[] ephemeral = ephemeralPortRange();
+        if (ephemeral[0] > 11_000) {
+            return AvailablePortFinder.getNextAvailable(10_000, ephemeral[0] - 1);
+        }
+        if (ephemeral[1] < 64_000) {
+            return AvailablePortFinder.getNextAvailable(ephemeral[1] + 1, 65_535);
+        }
+        return AvailablePortFinder.getNextAvailable(); // no room outside: start() waits out a held port
+    }
+
+    /** Linux's range, or its default where it cannot be read (a line read: procfs reports a size of 0). */
+    private static int[] ephemeralPortRange() {
+        try {
+            String[] range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+");
+            return new int[] {Integer.parseInt(range[0]), Integer.parseInt(range[1])};
+        } catch (IOException | RuntimeException e) {
+            return new int[] {32_768, 60_999};
+        }
     }
 
     public GatewaySimulator(int port, String token) {
@@ -66,8 +85,12 @@ public final class GatewaySimulator implements AutoCloseable {
         if (tls != null) {
             options.setSsl(true).setKeyCertOptions(tls);
         }
-        server = vertx.createHttpServer(options).webSocketHandler(this::accept);
-        await(server.listen(port, "127.0.0.1"));
+        HttpServer created = vertx.createHttpServer(options).webSocketHandler(this::accept);
+        // A restarted Gateway may find its port briefly held (a reconnect attempt that raced the restart, where
+        // the kernel's ephemeral range could not be avoided); it binds as soon as the port is free again.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptionsMatching(GatewaySimulator::portInUse)
+                .until(() -> await(created.listen(port, "127.0.0.1")) != null);
+        server = created;
         return this;
     }
 
@@ -252,6 +275,15 @@ public final class GatewaySimulator implements AutoCloseable {
     public void close() {
         stop();
         await(vertx.close());
+    }
+
+    private static boolean portInUse(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.BindException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static <T> T await(Future<T> future) {
