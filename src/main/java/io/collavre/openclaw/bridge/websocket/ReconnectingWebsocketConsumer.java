@@ -141,7 +141,11 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
         }
         WebSocketConnectOptions options = getEndpoint().connectOptions(getEndpoint().clientOptions());
         LOG.debug("account={} gateway connecting to {}:{}", account(), options.getHost(), options.getPort());
-        client.webSocket(options).onComplete(result -> {
+        // The handler form, not the Future one: Vert.x resumes the new socket and then calls this handler in the
+        // same task, so the frame handlers are in place before the socket's first frames are delivered. The Future
+        // form completes its listener later, on another context: a connect.challenge that the Gateway sent at once
+        // could then be delivered to no handler and lost (seen under load: the handshake timed out and was retried).
+        client.webSocket(options, result -> {
             if (result.succeeded()) {
                 opened(result.result());
             } else {
