@@ -52,8 +52,11 @@ class FirstFrameTest {
                         .from("reconnecting-websocket:ws://127.0.0.1:" + server.getLocalPort() + "/?account=first")
                         .process(exchange -> received.add(exchange.getMessage().getBody(String.class))));
                 context.start();
-                try (Socket socket = accepted.get(10, TimeUnit.SECONDS)) {
+                Socket socket = accepted.get(10, TimeUnit.SECONDS);
+                try {
                     assertEquals(FIRST, received.poll(10, TimeUnit.SECONDS), "the first frame did not reach the route");
+                } finally {
+                    socket.close();
                 }
             } finally {
                 context.stop();
