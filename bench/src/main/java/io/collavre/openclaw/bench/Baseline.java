@@ -101,7 +101,9 @@ final class Baseline implements AutoCloseable {
                 .setURI(uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath());
         ConnectRequest connectRequest = new ConnectRequest();
         connectRequest.setToken(account.token());
-        client.connect(options).onComplete(result -> {
+        // The handler form: it runs in the task that resumes the socket, before the Gateway's first frame is
+        // delivered; the Future form's listener may run after it and miss the connect.challenge (as the bridge did).
+        client.connect(options, result -> {
             if (result.failed()) {
                 LOG.warn("account={} gateway connect failed: {} outcome=reconnect", account.name(), result.cause().getMessage());
                 vertx.setTimer(1000, id -> connect(account));
