@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Function;
 
 /**
  * The benchmark: the bridge as shipped and a hand-written baseline, each in a JVM of its own with
@@ -371,57 +372,43 @@ public final class BenchMain {
             Load baseline = loads.get("baseline@" + c);
             Memory bridgeMemory = memories.get("bridge@" + c);
             Memory baselineMemory = memories.get("baseline@" + c);
-            row(out, c, "chat events/s (throughput)", bridge == null ? null : bridge.eventsPerSecond(),
-                    baseline == null ? null : baseline.eventsPerSecond(), "%,.0f");
-            row(out, c, "runs dispatched/s (throughput)", bridge == null ? null : bridge.runsPerSecond(),
-                    baseline == null ? null : baseline.runsPerSecond(), "%,.0f");
-            row(out, c, "CPU s per million events", bridge == null ? null : bridge.cpuSecondsPerMillion(),
-                    baseline == null ? null : baseline.cpuSecondsPerMillion(), "%.1f");
-            row(out, c, "CPU s per million events of the Gateway and Collavre stand-ins", bridge == null ? null : bridge.ownCpuSecondsPerMillion(),
-                    baseline == null ? null : baseline.ownCpuSecondsPerMillion(), "%.1f");
-            row(out, c, "p99 final-to-Collavre ms at full throughput", bridge == null ? null : bridge.saturationP99Ms(),
-                    baseline == null ? null : baseline.saturationP99Ms(), "%.1f");
-            row(out, c, "runs/s achieved in latency phase", bridge == null ? null : bridge.latencyRunsPerSecond(),
-                    baseline == null ? null : baseline.latencyRunsPerSecond(), "%,.0f");
-            row(out, c, "p50 final-to-Collavre ms at " + settings.latencyRunsPerSecond() + " runs/s",
-                    bridge == null ? null : bridge.p50Ms(), baseline == null ? null : baseline.p50Ms(), "%.2f");
-            row(out, c, "p99 final-to-Collavre ms at " + settings.latencyRunsPerSecond() + " runs/s",
-                    bridge == null ? null : bridge.p99Ms(), baseline == null ? null : baseline.p99Ms(), "%.2f");
-            row(out, c, "max final-to-Collavre ms at " + settings.latencyRunsPerSecond() + " runs/s",
-                    bridge == null ? null : bridge.maxMs(), baseline == null ? null : baseline.maxMs(), "%.1f");
-            row(out, c, "heap live after GC, no open run (MB)", mb(bridgeMemory == null ? -1 : bridgeMemory.idleLive()),
-                    mb(baselineMemory == null ? -1 : baselineMemory.idleLive()), "%.1f");
+            row(out, c, "chat events/s (throughput)", bridge, baseline, Load::eventsPerSecond, "%,.0f");
+            row(out, c, "runs dispatched/s (throughput)", bridge, baseline, Load::runsPerSecond, "%,.0f");
+            row(out, c, "CPU s per million events", bridge, baseline, Load::cpuSecondsPerMillion, "%.1f");
+            row(out, c, "CPU s per million events of the Gateway and Collavre stand-ins", bridge, baseline,
+                    Load::ownCpuSecondsPerMillion, "%.1f");
+            row(out, c, "p99 final-to-Collavre ms at full throughput", bridge, baseline, Load::saturationP99Ms, "%.1f");
+            row(out, c, "runs/s achieved in latency phase", bridge, baseline, Load::latencyRunsPerSecond, "%,.0f");
+            String paced = " at " + settings.latencyRunsPerSecond() + " runs/s";
+            row(out, c, "p50 final-to-Collavre ms" + paced, bridge, baseline, Load::p50Ms, "%.2f");
+            row(out, c, "p99 final-to-Collavre ms" + paced, bridge, baseline, Load::p99Ms, "%.2f");
+            row(out, c, "max final-to-Collavre ms" + paced, bridge, baseline, Load::maxMs, "%.1f");
+            row(out, c, "heap live after GC, no open run (MB)", bridgeMemory, baselineMemory, m -> mb(m.idleLive()),
+                    "%.1f");
             int[] targets = settings.openRuns();
             for (int t = 0; t < targets.length; t++) {
+                int target = t;
                 String open = String.format(Locale.ROOT, "%,d open runs", targets[t]);
-                row(out, c, "peak heap, " + open + " (MB)", mb(peakOf(bridgeMemory, t)), mb(peakOf(baselineMemory, t)), "%.0f");
-                row(out, c, "heap live after GC, " + open + " (MB)", mb(liveOf(bridgeMemory, t)),
-                        mb(liveOf(baselineMemory, t)), "%.0f");
-                row(out, c, "heap per open buffer, " + open + " (bytes)", perBufferOf(bridgeMemory, t),
-                        perBufferOf(baselineMemory, t), "%,.0f");
+                row(out, c, "peak heap, " + open + " (MB)", bridgeMemory, baselineMemory,
+                        m -> m.live()[target] < 0 ? null : mb(m.peak()[target]), "%.0f");
+                row(out, c, "heap live after GC, " + open + " (MB)", bridgeMemory, baselineMemory,
+                        m -> mb(m.live()[target]), "%.0f");
+                row(out, c, "heap per open buffer, " + open + " (bytes)", bridgeMemory, baselineMemory,
+                        m -> m.live()[target] < 0 ? null : m.perBuffer()[target], "%,.0f");
             }
         }
         return out.toString();
     }
 
-    private static Long peakOf(Memory memory, int t) {
-        return memory == null || memory.live()[t] < 0 ? null : memory.peak()[t];
-    }
-
-    private static Long liveOf(Memory memory, int t) {
-        return memory == null || memory.live()[t] < 0 ? null : memory.live()[t];
-    }
-
-    private static Double perBufferOf(Memory memory, int t) {
-        return memory == null || memory.live()[t] < 0 ? null : memory.perBuffer()[t];
-    }
-
-    private static Double mb(Long bytes) {
-        return bytes == null || bytes < 0 ? null : bytes / (1024.0 * 1024.0);
-    }
-
     private static Double mb(long bytes) {
         return bytes < 0 ? null : bytes / (1024.0 * 1024.0);
+    }
+
+    /** A row of one figure of both sides' results; a side that has no result shows n/a. */
+    private static <T> void row(StringBuilder out, int connections, String figure, T bridge, T baseline,
+                                Function<T, Number> figureOf, String format) {
+        row(out, connections, figure, bridge == null ? null : figureOf.apply(bridge),
+                baseline == null ? null : figureOf.apply(baseline), format);
     }
 
     private static void row(StringBuilder out, int connections, String figure, Number bridge, Number baseline, String format) {
