@@ -21,8 +21,7 @@ import java.util.function.Function;
  * {@code -Xmx512m}, fed the same Gateway stream by a local Gateway and posting to a local Collavre; prints a
  * table of throughput, latency, CPU and heap figures side by side.
  *
- * <pre>java -jar bench/target/openclaw-bridge-bench.jar [--quick] [--connections 1,10,100] [--sides bridge,baseline]
- *     [--duplicates 0.3] [--jfr] [--routes-dir routes] [--out bench/target/bench-out]</pre>
+ * <pre>java -jar bench/target/openclaw-bridge-bench.jar --help</pre>
  *
  * Exits with 1 when a run was not dispatched exactly once with its exact text, or a subject failed.
  */
@@ -37,20 +36,55 @@ public final class BenchMain {
     private final CollavreSink sink;
     private final List<String> problems = new ArrayList<>();
 
+    static final String USAGE = """
+            Usage: java -jar bench/target/openclaw-bridge-bench.jar [option...]
+              --quick                        shorter phases; 10,000 and 30,000 open runs
+              --connections 1,10,100         Gateway connection counts, each measured in turn
+              --sides bridge,baseline        subjects to measure
+              --duplicates 0.3               share of frames the Gateway sends twice
+              --concurrent-runs 500          runs open at once, shared out over the connections
+              --warmup-runs 600              runs streamed before measuring (300 with --quick)
+              --throughput-runs 2000         runs streamed as fast as the subject takes them (800 with --quick)
+              --latency-runs-per-second 1000 pace of the latency phase
+              --latency-seconds 5            length of the latency phase (2 with --quick)
+              --latency-deltas 20            deltas per run in the latency phase
+              --open-runs 10000,100000       open-buffer counts of the memory phase (10000,30000 with --quick)
+              --jvm-options "-XX:+UseZGC"    more options for both subjects' JVMs (after -Xmx512m)
+              --jfr                          a JFR recording per subject in the output folder
+              --seed 42                      seed of the generated stream
+              --routes-dir routes            the bridge's routes folder
+              --out bench/target/bench-out   output folder: logs, recordings, results.md
+              --help                         this text
+            """;
+
+    private static final List<String> FLAGS = List.of("quick", "jfr", "help");
+    private static final List<String> VALUED = List.of("connections", "sides", "duplicates", "concurrent-runs",
+            "warmup-runs", "throughput-runs", "latency-runs-per-second", "latency-seconds", "latency-deltas", "open-runs",
+            "jvm-options", "seed", "routes-dir", "out");
+
     /** What can be chosen on the command line. */
     record Settings(boolean quick, List<Integer> connections, List<String> sides, double duplicates, boolean jfr,
-                    Path routesDir, Path out, int concurrentRuns, int warmupRuns, int throughputRuns,
+                    List<String> jvmOptions, Path routesDir, Path out, int concurrentRuns, int warmupRuns, int throughputRuns,
                     int latencyRunsPerSecond, int latencySeconds, int latencyDeltas, int[] openRuns, long seed) {
 
+        /** The settings, or null when only the usage was asked for. */
         static Settings parse(String[] args) {
             Map<String, String> options = new LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                if (!arg.startsWith("--")) {
-                    throw new IllegalArgumentException("unexpected argument " + arg);
+                String name = args[i].startsWith("--") ? args[i].substring(2) : null;
+                if (FLAGS.contains(name)) {
+                    options.put(name, "true");
+                } else if (VALUED.contains(name)) {
+                    if (i + 1 == args.length) {
+                        throw new IllegalArgumentException(args[i] + " needs a value");
+                    }
+                    options.put(name, args[++i]);
+                } else {
+                    throw new IllegalArgumentException("unknown argument " + args[i]);
                 }
-                boolean flag = arg.equals("--quick") || arg.equals("--jfr");
-                options.put(arg.substring(2), flag ? "true" : args[++i]);
+            }
+            if (options.containsKey("help")) {
+                return null;
             }
             boolean quick = options.containsKey("quick");
             Path routes = Path.of(options.getOrDefault("routes-dir", Files.isDirectory(Path.of("routes")) ? "routes" : "../routes"));
@@ -63,7 +97,9 @@ public final class BenchMain {
                     Arrays.stream(options.getOrDefault("connections", "1,10,100").split(",")).map(String::trim).map(Integer::valueOf).toList(),
                     Arrays.stream(options.getOrDefault("sides", "bridge,baseline").split(",")).map(String::trim).toList(),
                     Double.parseDouble(options.getOrDefault("duplicates", "0.3")),
-                    options.containsKey("jfr"), routes, out,
+                    options.containsKey("jfr"),
+                    Arrays.stream(options.getOrDefault("jvm-options", "").trim().split("\\s+")).filter(o -> !o.isEmpty()).toList(),
+                    routes, out,
                     Integer.parseInt(options.getOrDefault("concurrent-runs", "500")),
                     Integer.parseInt(options.getOrDefault("warmup-runs", quick ? "300" : "600")),
                     Integer.parseInt(options.getOrDefault("throughput-runs", quick ? "800" : "2000")),
@@ -96,7 +132,19 @@ public final class BenchMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Settings settings = Settings.parse(args);
+        Settings settings;
+        try {
+            settings = Settings.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+            return;
+        }
+        if (settings == null) {
+            System.out.print(USAGE);
+            return;
+        }
         Files.createDirectories(settings.out());
         BenchMain bench = new BenchMain(settings);
         int status;
@@ -141,6 +189,7 @@ public final class BenchMain {
 
     private List<String> jvmOptions(String side, int connections, String part) {
         List<String> options = new ArrayList<>(List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError"));
+        options.addAll(settings.jvmOptions());
         if (settings.jfr()) {
             options.add("-XX:StartFlightRecording=filename=" + settings.out().resolve(side + "-" + connections + "-" + part + ".jfr")
                                                                         .toAbsolutePath() + ",settings=profile");
@@ -351,7 +400,7 @@ public final class BenchMain {
                 Stream: runs of %d-%d cumulative deltas growing to %d-%d chars, then a final; %.0f%% of frames sent twice; \
                 %.0f%% of runs end in error, %.0f%% aborted; %d runs open at once. Throughput: %,d runs after %,d warm-up runs, \
                 as fast as the subject takes them. Latency: %,d runs/s of %d deltas each for %d s. \
-                Open buffers: runs of 2 deltas growing to 1 KB, never finished. Each subject in its own JVM with -Xmx512m; \
+                Open buffers: runs of 2 deltas growing to 1 KB, never finished. Each subject in its own JVM with -Xmx512m%s; \
                 the Gateway and Collavre stand-ins run in the benchmark's JVM on the same cores.
                 Bridge measured: %s.
                 """, ZonedDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE) + (settings.quick() ? ", quick mode" : ""),
@@ -360,7 +409,7 @@ public final class BenchMain {
                 STREAM.minDeltas(), STREAM.maxDeltas(), STREAM.minChars(), STREAM.maxChars(), settings.duplicates() * 100,
                 STREAM.errorShare() * 100, STREAM.abortShare() * 100, settings.concurrentRuns(), settings.throughputRuns(),
                 settings.warmupRuns(), settings.latencyRunsPerSecond(), settings.latencyDeltas(), settings.latencySeconds(),
-                bridgeJar());
+                settings.jvmOptions().stream().map(o -> " " + o).collect(java.util.stream.Collectors.joining()), bridgeJar());
     }
 
     private String table(Map<String, Load> loads, Map<String, Memory> memories) {
