@@ -158,6 +158,7 @@ public final class BenchMain {
 
     private int run() throws Exception {
         String loadBefore = loadAverage();
+        HostCpu cpuBefore = HostCpu.now();
         long started = System.nanoTime();
         Map<String, Load> loads = new LinkedHashMap<>();
         Map<String, Memory> memories = new LinkedHashMap<>();
@@ -173,7 +174,8 @@ public final class BenchMain {
             }
         }
         String table = table(loads, memories);
-        String header = header(loadBefore, loadAverage(), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+        String header = header(loadBefore, loadAverage(), HostCpu.now().stolenSince(cpuBefore),
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
         String verdicts = verdicts(loads, memories);
         String report = header + "\n" + table + "\n" + verdicts;
         System.out.println();
@@ -330,6 +332,7 @@ public final class BenchMain {
         long expected = runs.stream().filter(Workload.Run::expectsPost).count();
         long receivedBefore = sink.received();
         AtomicLongArray finalSent = new AtomicLongArray(runs.size());
+        HostCpu cpuBefore = HostCpu.now();
         GatewayLoad.Streamed streamed = gateway.stream(runs, perConnection, settings.duplicates(), framesPerSecond,
                 settings.seed() * 7 + indexBase, finalSent, indexBase);
         long lastProgress = System.nanoTime();
@@ -375,8 +378,9 @@ public final class BenchMain {
         long[] sorted = Arrays.copyOf(latencies, n);
         Arrays.sort(sorted);
         long duration = lastArrival - streamed.startNanos();
-        System.out.printf(Locale.ROOT, "    %-10s %,9d frames %,7d runs in %6.2f s: %,9.0f events/s, p99 %.1f ms%n", name,
-                streamed.frames(), posted, duration / 1e9, streamed.frames() / (duration / 1e9), percentile(sorted, 0.99) / 1e6);
+        System.out.printf(Locale.ROOT, "    %-10s %,9d frames %,7d runs in %6.2f s: %,9.0f events/s, p99 %.1f ms, CPU stolen %s%n",
+                name, streamed.frames(), posted, duration / 1e9, streamed.frames() / (duration / 1e9),
+                percentile(sorted, 0.99) / 1e6, HostCpu.now().stolenSince(cpuBefore));
         return new Phase(streamed.frames(), duration, posted, sorted);
     }
 
@@ -392,11 +396,11 @@ public final class BenchMain {
         System.out.printf(Locale.ROOT, "%s, %d Gateway connection%s, %s%n", side, connections, connections == 1 ? "" : "s", part);
     }
 
-    private String header(String loadBefore, String loadAfter, long seconds) {
+    private String header(String loadBefore, String loadAfter, String stolen, long seconds) {
         return String.format(Locale.ROOT, """
                 ## Bridge benchmark (%s)
 
-                %s; %d cores; load average before %s, after %s; %d s in all.
+                %s; %d cores; load average before %s, after %s; CPU time stolen by the hypervisor %s; %d s in all.
                 Stream: runs of %d-%d cumulative deltas growing to %d-%d chars, then a final; %.0f%% of frames sent twice; \
                 %.0f%% of runs end in error, %.0f%% aborted; %d runs open at once. Throughput: %,d runs after %,d warm-up runs, \
                 as fast as the subject takes them. Latency: %,d runs/s of %d deltas each for %d s. \
@@ -405,7 +409,7 @@ public final class BenchMain {
                 Bridge measured: %s.
                 """, ZonedDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE) + (settings.quick() ? ", quick mode" : ""),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-                Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter, seconds,
+                Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter, stolen, seconds,
                 STREAM.minDeltas(), STREAM.maxDeltas(), STREAM.minChars(), STREAM.maxChars(), settings.duplicates() * 100,
                 STREAM.errorShare() * 100, STREAM.abortShare() * 100, settings.concurrentRuns(), settings.throughputRuns(),
                 settings.warmupRuns(), settings.latencyRunsPerSecond(), settings.latencyDeltas(), settings.latencySeconds(),
