@@ -6,6 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.collavre.openclaw.bridge.testing.BridgeFixture;
 import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.model.ProcessDefinition;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
@@ -14,7 +15,8 @@ import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static io.collavre.openclaw.bridge.testing.GatewaySimulator.chat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A step that fails on a frame, in any route the frame goes through, costs that frame only: one WARN line from
  * the Gateway connection route's drop-unprocessable-frames, no second report from the failing route, and the
- * connection and the other runs carry on. The failure is injected into the state router with AdviceWith.
+ * connection and the other runs carry on. The failure is injected with AdviceWith at the start of each route a chat
+ * event goes through on the Gateway reader's thread.
  */
 class UnprocessableFramesTest {
 
@@ -47,11 +50,6 @@ class UnprocessableFramesTest {
         logs.updateLoggers();
 
         fixture = BridgeFixture.start(Map.of());
-        AdviceWith.adviceWith(fixture.context(), "chat-state-router", route -> route.weaveAddFirst().process(exchange -> {
-            if ("run-boom".equals(exchange.getMessage().getHeader("runId"))) {
-                throw new IllegalStateException("injected failure");
-            }
-        }));
     }
 
     @AfterEach
@@ -63,8 +61,17 @@ class UnprocessableFramesTest {
         capture.stop();
     }
 
-    @Test
-    void aFailingStepDropsItsFrameWithOneLogLineAndTheOtherRunsCarryOn() throws Exception {
+    @ParameterizedTest(name = "failure in {0}")
+    @ValueSource(strings = {"proactive-chat-events", "chat-state-router", "run-buffer", "run-buffer-aggregate"})
+    void aFailingStepDropsItsFrameWithOneLogLineAndTheOtherRunsCarryOn(String routeId) throws Exception {
+        AdviceWith.adviceWith(fixture.context(), routeId, route ->
+                // The admission route's first step reads the runId header the failure is injected on.
+                (routeId.equals("proactive-chat-events") ? route.weaveByType(ProcessDefinition.class).selectFirst().after()
+                        : route.weaveAddFirst()).process(exchange -> {
+                    if ("run-boom".equals(exchange.getMessage().getHeader("runId"))) {
+                        throw new IllegalStateException("injected failure");
+                    }
+                }));
         fixture.sendCompleting(1,
                 chat("run-boom", 1, "delta", KEY, "Never"),
                 chat("run-ok", 1, "delta", KEY, "Still"),
