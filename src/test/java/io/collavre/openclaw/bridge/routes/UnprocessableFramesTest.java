@@ -2,17 +2,11 @@ package io.collavre.openclaw.bridge.routes;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.collavre.openclaw.bridge.testing.BridgeFixture;
+import io.collavre.openclaw.bridge.testing.CapturedLogs;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.model.ProcessDefinition;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,32 +27,18 @@ class UnprocessableFramesTest {
     static final String KEY = "agent:ai-bot:collavre:42:creative:100";
 
     private BridgeFixture fixture;
-    private final List<LogEvent> logged = new CopyOnWriteArrayList<>();
-    private AbstractAppender capture;
+    private CapturedLogs logged;
 
     @BeforeEach
     void start() throws Exception {
-        capture = new AbstractAppender("capture-" + System.nanoTime(), null, null, true, Property.EMPTY_ARRAY) {
-            @Override
-            public void append(LogEvent event) {
-                logged.add(event.toImmutable());
-            }
-        };
-        capture.start();
-        LoggerContext logs = (LoggerContext) LogManager.getContext(false);
-        logs.getConfiguration().getRootLogger().addAppender(capture, Level.WARN, null);
-        logs.updateLoggers();
-
+        logged = CapturedLogs.warnings();
         fixture = BridgeFixture.start(Map.of());
     }
 
     @AfterEach
     void stop() {
         fixture.close();
-        LoggerContext logs = (LoggerContext) LogManager.getContext(false);
-        logs.getConfiguration().getRootLogger().removeAppender(capture.getName());
-        logs.updateLoggers();
-        capture.stop();
+        logged.close();
     }
 
     @ParameterizedTest(name = "failure in {0}")
@@ -78,7 +58,7 @@ class UnprocessableFramesTest {
                 chat("run-ok", 2, "final", KEY, "Still here"));
 
         assertEquals("Still here", fixture.collavre.awaitPost(BridgeFixture.WAIT).json().getString("content"));
-        List<String> warnings = logged.stream().map(e -> e.getLevel() + " " + e.getMessage().getFormattedMessage()).toList();
+        List<String> warnings = logged.lines();
         List<String> aboutTheFailure = warnings.stream().filter(w -> w.contains("run-boom") || w.contains("injected failure")).toList();
         assertEquals(1, aboutTheFailure.size(), "one line about the failure: " + warnings);
         assertTrue(aboutTheFailure.get(0).startsWith("WARN ") && aboutTheFailure.get(0).contains("runId=run-boom")
