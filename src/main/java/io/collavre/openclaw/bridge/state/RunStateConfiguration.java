@@ -7,6 +7,7 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
 
+import io.collavre.openclaw.bridge.chat.CompletedRunFailures;
 import io.collavre.openclaw.bridge.chat.RunBufferRepository;
 import io.collavre.openclaw.bridge.cluster.GatewayCluster;
 import io.collavre.openclaw.bridge.dedup.ExpiringIdempotentRepository;
@@ -15,6 +16,7 @@ import io.collavre.openclaw.bridge.dedup.PostgresMessageIdRepository;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
+import org.apache.camel.processor.aggregate.AggregateProcessor;
 import org.apache.camel.processor.aggregate.MemoryAggregationRepository;
 import org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository;
 import org.apache.camel.spi.PropertiesComponent;
@@ -43,13 +45,16 @@ public class RunStateConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunStateConfiguration.class);
 
-    /** The run buffers are Java-serialized by the JDBC repository: only these classes may be read back. */
     static final String MEMORY = "memory";
     static final String EMBEDDED = "embedded";
     static final String POSTGRESQL = "postgresql";
     /** Set here for the routes: true when the state store is shared by several bridges. */
     public static final String SHARED_PROPERTY = "bridge.state.shared";
 
+    /** The id of the Aggregator in routes/run-buffer.yaml. */
+    static final String RUN_BUFFERS = "run-buffers";
+
+    /** The run buffers are Java-serialized by the JDBC repository: only these classes may be read back. */
     static final String DESERIALIZATION_FILTER = "java.**;org.apache.camel.**;io.collavre.openclaw.bridge.chat.RunBuffer;!*";
 
     @Override
@@ -93,6 +98,13 @@ public class RunStateConfiguration implements CamelConfiguration {
         }
         buffers.setMaxOpenBuffers(maxOpen);
         context.getRegistry().bind("runBufferRepository", buffers);
+        // A completed run that fails on the Aggregator's thread is reported by its runId, and whether it is lost.
+        context.addStartupListener((started, alreadyStarted) -> {
+            AggregateProcessor aggregator = started.getProcessor(RUN_BUFFERS, AggregateProcessor.class);
+            if (aggregator != null) {
+                aggregator.setExceptionHandler(new CompletedRunFailures(buffers.isUseRecovery()));
+            }
+        });
         context.getRegistry().bind("deltaOverBufferCap", buffers.deltaOverCap());
         context.getRegistry().bind("finalWithoutBuffer", buffers.finalWithoutBuffer());
     }
