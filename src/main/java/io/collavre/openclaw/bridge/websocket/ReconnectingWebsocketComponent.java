@@ -3,6 +3,7 @@ package io.collavre.openclaw.bridge.websocket;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -28,10 +29,13 @@ public class ReconnectingWebsocketComponent extends VertxWebsocketComponent {
     private long connectTimeout = 10_000;
     private long idleTimeout = 30_000;
     private int maxPendingFrames = 10_000;
+    private long maxPendingChars = 16L * 1024 * 1024;
     private int maxMessageBytes = 16 * 1024 * 1024;
     private String trustCaFile;
 
     private final Map<String, ReconnectingWebsocketConsumer> consumers = new ConcurrentHashMap<>();
+    /** Characters of the frames received and not yet processed, over all connections. */
+    private final AtomicLong pendingChars = new AtomicLong();
 
     @Override
     protected org.apache.camel.Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters)
@@ -61,6 +65,32 @@ public class ReconnectingWebsocketComponent extends VertxWebsocketComponent {
 
     void unregister(ReconnectingWebsocketConsumer consumer) {
         consumers.remove(consumer.getEndpoint().getAccount(), consumer);
+    }
+
+    /** Counts a received frame's characters as waiting; true when the frames waiting use up the budget. */
+    boolean framePending(int chars) {
+        return pendingChars.addAndGet(chars) >= maxPendingChars;
+    }
+
+    /**
+     * Counts a frame's characters as processed. When that brings the frames waiting down to half the budget, the
+     * connections paused for it are resumed: one whose own frames are all processed would not look again.
+     */
+    void frameDone(int chars) {
+        long half = maxPendingChars / 2;
+        long after = pendingChars.addAndGet(-chars);
+        if (after <= half && after + chars > half) {
+            consumers.values().forEach(ReconnectingWebsocketConsumer::resumeIfBelowLimits);
+        }
+    }
+
+    boolean pendingCharsAtMostHalf() {
+        return pendingChars.get() <= maxPendingChars / 2;
+    }
+
+    /** Characters of the frames received and not yet processed by the routes, over all connections. */
+    public long getPendingChars() {
+        return pendingChars.get();
     }
 
     /** The status of every connection this component holds, one per account. */
@@ -124,6 +154,21 @@ public class ReconnectingWebsocketComponent extends VertxWebsocketComponent {
 
     public int getMaxPendingFrames() {
         return maxPendingFrames;
+    }
+
+    /**
+     * Characters of frames waiting for the routes, over all connections, beyond which every connection is paused
+     * until half of them are processed: what bounds the memory the waiting frames hold, however many accounts.
+     */
+    public void setMaxPendingChars(long maxPendingChars) {
+        if (maxPendingChars <= 0) {
+            throw new IllegalArgumentException("maxPendingChars must be positive, was " + maxPendingChars);
+        }
+        this.maxPendingChars = maxPendingChars;
+    }
+
+    public long getMaxPendingChars() {
+        return maxPendingChars;
     }
 
     /**

@@ -182,24 +182,43 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
     private void frameReceived(WebsocketSession from, String text) {
         lastFrameNanos = System.nanoTime();
         lastFrameAt = Instant.now();
-        if (pendingFrames.incrementAndGet() >= getEndpoint().getComponent().getMaxPendingFrames()) {
-            // The route is behind: stop reading until it catches up rather than queue without bound.
-            from.socket.pause();
+        ReconnectingWebsocketComponent component = getEndpoint().getComponent();
+        int chars = text.length();
+        boolean budgetUsedUp = component.framePending(chars);
+        if (pendingFrames.incrementAndGet() >= component.getMaxPendingFrames() || budgetUsedUp) {
+            // The routes are behind: stop reading until they catch up rather than queue without bound.
+            from.pause();
         }
         try {
             frameExecutor.execute(() -> {
                 try {
                     process(from, text);
                 } finally {
-                    if (pendingFrames.decrementAndGet() <= getEndpoint().getComponent().getMaxPendingFrames() / 2) {
-                        from.socket.resume();
-                    }
+                    frameDone(from, chars);
                 }
             });
         } catch (RejectedExecutionException e) {
             // Only once the consumer is stopping.
             pendingFrames.decrementAndGet();
+            component.frameDone(chars);
             LOG.warn("account={} frame=received outcome=dropped reason=consumer-stopping", account());
+        }
+    }
+
+    private void frameDone(WebsocketSession from, int chars) {
+        ReconnectingWebsocketComponent component = getEndpoint().getComponent();
+        int left = pendingFrames.decrementAndGet();
+        component.frameDone(chars);
+        if (left <= component.getMaxPendingFrames() / 2 && component.pendingCharsAtMostHalf()) {
+            from.resume();
+        }
+    }
+
+    /** Resumes reading when this connection and all of them are back under half their limits. */
+    void resumeIfBelowLimits() {
+        WebsocketSession current = session;
+        if (current != null && pendingFrames.get() <= getEndpoint().getComponent().getMaxPendingFrames() / 2) {
+            current.resume();
         }
     }
 
@@ -269,7 +288,8 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
 
     private void checkIdle() {
         WebsocketSession current = session;
-        if (current == null || pendingFrames.get() > 0) {
+        // Silence while frames wait, or while reading is paused for them, is the bridge's own doing.
+        if (current == null || pendingFrames.get() > 0 || current.paused) {
             return;
         }
         long silentNanos = System.nanoTime() - lastFrameNanos;
@@ -297,9 +317,31 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
         private volatile boolean established;
         private volatile long idleTimeoutNanos;
         private long handshakeTimer = -1;
+        /** Reading paused for backpressure. Set and cleared with the socket's own state, under the session's lock. */
+        private volatile boolean paused;
 
         private WebsocketSession(WebSocket socket) {
             this.socket = socket;
+        }
+
+        private synchronized void pause() {
+            if (!paused) {
+                paused = true;
+                socket.pause();
+            }
+        }
+
+        private void resume() {
+            // The unlocked read is enough: a pause after it comes with a frame whose completion looks again (or,
+            // when the budget is what keeps it paused, the component does once half of it is free).
+            if (paused) {
+                synchronized (this) {
+                    if (paused) {
+                        paused = false;
+                        socket.resume();
+                    }
+                }
+            }
         }
 
         /**

@@ -1,0 +1,118 @@
+package io.collavre.openclaw.bridge.websocket;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.ServerWebSocket;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.test.AvailablePortFinder;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The frames waiting for the routes are bounded over all connections together: once one slow account has used up
+ * the budget, another account's connection stops reading too, and both carry on, in order, once the slow one
+ * catches up. Against a real Vert.x WebSocket server, two accounts on one component.
+ */
+class PendingFramesBudgetTest extends CamelTestSupport {
+
+    static final int BUDGET = 1000;
+    static final String FRAME = "x".repeat(99);
+
+    final int port = AvailablePortFinder.getNextAvailable();
+    final Map<String, ServerWebSocket> sockets = new ConcurrentHashMap<>();
+    final List<String> receivedSlow = new CopyOnWriteArrayList<>();
+    final List<String> receivedFast = new CopyOnWriteArrayList<>();
+    final CountDownLatch slowRouteReleased = new CountDownLatch(1);
+    Vertx vertx;
+    HttpServer server;
+    ReconnectingWebsocketComponent component;
+
+    @BeforeEach
+    void startServer() throws Exception {
+        vertx = Vertx.vertx();
+        server = vertx.createHttpServer().webSocketHandler(ws -> sockets.put(ws.path(), ws));
+        server.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void stopServer() throws Exception {
+        slowRouteReleased.countDown();
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        CamelContext context = super.createCamelContext();
+        component = new ReconnectingWebsocketComponent();
+        component.setMaxPendingChars(BUDGET);
+        context.addComponent("reconnecting-websocket", component);
+        return context;
+    }
+
+    @Override
+    protected RouteBuilder createRouteBuilder() {
+        return new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("reconnecting-websocket:ws://127.0.0.1:" + port + "/slow?account=slow").routeId("slow")
+                        .process(exchange -> {
+                            established(exchange);
+                            slowRouteReleased.await();
+                            receivedSlow.add(exchange.getMessage().getBody(String.class));
+                        });
+                from("reconnecting-websocket:ws://127.0.0.1:" + port + "/fast?account=fast").routeId("fast")
+                        .process(exchange -> {
+                            established(exchange);
+                            receivedFast.add(exchange.getMessage().getBody(String.class));
+                        });
+            }
+        };
+    }
+
+    private static void established(Exchange exchange) {
+        exchange.getMessage().getHeader(ReconnectingWebsocketConsumer.SESSION_HEADER,
+                ReconnectingWebsocketConsumer.WebsocketSession.class).established(null);
+    }
+
+    @Test
+    void oneSlowAccountPausesEveryConnectionOnceTheBudgetIsUsedUpAndAllCarryOnInOrder() {
+        await().atMost(10, TimeUnit.SECONDS).until(() -> sockets.size() == 2);
+        List<String> slowFrames = frames("s", 50);
+        List<String> fastFrames = frames("f", 20);
+
+        slowFrames.forEach(sockets.get("/slow")::writeTextMessage);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> component.getPendingChars() >= BUDGET);
+        fastFrames.forEach(sockets.get("/fast")::writeTextMessage);
+
+        // The fast account's route is idle, yet its connection reads at most the frame that found the budget used up.
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> receivedFast.size() <= 1);
+        assertTrue(component.getPendingChars() <= BUDGET + 2 * 100, "waiting chars " + component.getPendingChars());
+
+        slowRouteReleased.countDown();
+        await().atMost(20, TimeUnit.SECONDS).until(() -> receivedSlow.size() == 50 && receivedFast.size() == 20);
+        assertEquals(slowFrames, receivedSlow);
+        assertEquals(fastFrames, receivedFast);
+        await().atMost(5, TimeUnit.SECONDS).until(() -> component.getPendingChars() == 0);
+    }
+
+    private static List<String> frames(String prefix, int count) {
+        return IntStream.range(0, count).mapToObj(i -> String.format("%s%03d", prefix, i) + FRAME.substring(4)).toList();
+    }
+}
