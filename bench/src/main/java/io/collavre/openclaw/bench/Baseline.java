@@ -177,7 +177,7 @@ final class Baseline implements AutoCloseable {
                 Open current = open != null ? open
                         : new Open(new RunBuffer(runId, account.ownerId(), sessionKey, Instant.now()));
                 current.buffer.rememberSessionKey(sessionKey);
-                current.buffer.mergeDelta(text);
+                current.buffer.mergeDelta(RunBuffer.seqOf(payload), text);
                 current.lastEventNanos = System.nanoTime();
                 return current;
             });

@@ -2,12 +2,15 @@ package io.collavre.openclaw.bridge.chat;
 
 import java.io.Serializable;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * The text of one agent run collected so far, with what the dispatch needs to know about the run.
  *
  * <p>The Gateway sends cumulative deltas (each carries the whole text so far), older clients send increments:
- * a delta that starts with the buffered text replaces it, any other delta is appended.
+ * a delta that starts with the buffered text replaces it, any other delta is appended. A delta whose {@code seq} is
+ * not above the last merged one is behind the buffer (a late copy, or out of order) and adds nothing: appended, an
+ * older cumulative text would repeat the message.
  *
  * <p>The text is capped: a run whose text would grow past {@code maxChars} is marked overflowed and its text is
  * released. An overflowed run is never dispatched (a truncated message would be a silent lie), it is dropped when
@@ -25,6 +28,8 @@ public final class RunBuffer implements Serializable {
     private String text = "";
     private boolean overflowed;
     private int overflowChars;
+    /** The seq of the last delta merged; null until one with a seq came (and in buffers stored before it existed). */
+    private Long lastSeq;
 
     public RunBuffer(String runId, String ownerId, String sessionKey, Instant createdAt) {
         this(runId, ownerId, sessionKey, createdAt, Integer.MAX_VALUE);
@@ -39,6 +44,31 @@ public final class RunBuffer implements Serializable {
         this.sessionKey = sessionKey;
         this.createdAt = createdAt;
         this.maxChars = maxChars;
+    }
+
+    /** A chat payload's seq when it is a whole number, else null: such a delta is merged without the seq check. */
+    public static Long seqOf(Map<?, ?> payload) {
+        Object seq = payload == null ? null : payload.get("seq");
+        return seq instanceof Integer || seq instanceof Long ? Long.valueOf(((Number) seq).longValue()) : null;
+    }
+
+    /** True when a delta of this seq is not newer than the last merged one; never for a delta without seq. */
+    public boolean isBehind(Long seq) {
+        return seq != null && lastSeq != null && seq <= lastSeq;
+    }
+
+    /**
+     * Merges a delta of the given seq (null when it has none), unless it {@linkplain #isBehind(Long) is behind};
+     * returns the buffered text's length (0 once overflowed).
+     */
+    public int mergeDelta(Long seq, String delta) {
+        if (isBehind(seq)) {
+            return text.length();
+        }
+        if (seq != null) {
+            lastSeq = seq;
+        }
+        return mergeDelta(delta);
     }
 
     /** Merges a delta's text; returns the buffered text's new length (0 once overflowed). */

@@ -7,6 +7,8 @@ import java.util.Set;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Folds the chat events of one run into a {@link RunBuffer}: deltas are merged, the final's text wins when it
@@ -16,6 +18,8 @@ import org.apache.camel.Message;
  * {@code state}, {@code sessionKey} and {@code ownerId} set by the chat-events route.
  */
 public class RunBufferAggregationStrategy implements AggregationStrategy {
+
+    private static final Logger LOG = LoggerFactory.getLogger("run-buffer-aggregate");
 
     public static final String RUN_ID = "runId";
     public static final String STATE = "state";
@@ -68,7 +72,12 @@ public class RunBufferAggregationStrategy implements AggregationStrategy {
         if ("final".equals(state)) {
             buffer.applyFinal(text);
         } else if (!OPEN.equals(state)) {
-            buffer.mergeDelta(text);
+            Long seq = RunBuffer.seqOf(payload);
+            if (buffer.isBehind(seq)) {
+                LOG.debug("runId={} state=delta seq={} outcome=ignored reason=behind-the-buffer", buffer.getRunId(), seq);
+            } else {
+                buffer.mergeDelta(seq, text);
+            }
         }
         result.getMessage().setBody(buffer);
         return result;

@@ -38,6 +38,12 @@ class RunBufferAggregationStrategyTest {
         context.close();
     }
 
+    private Exchange event(String state, Object content, String sessionKey, int seq) {
+        Exchange exchange = event(state, content, sessionKey);
+        exchange.getMessage().getBody(Map.class).put("seq", seq);
+        return exchange;
+    }
+
     private Exchange event(String state, Object content, String sessionKey) {
         Map<String, Object> message = new LinkedHashMap<>();
         message.put("role", "assistant");
@@ -81,6 +87,15 @@ class RunBufferAggregationStrategyTest {
         result = strategy.aggregate(result, event("delta", "Hello there", KEY));
 
         assertEquals("Hello there", bufferOf(result).getText());
+    }
+
+    @Test
+    void aLateCopyOfAnOlderDeltaLeavesTheTextAsItIs() {
+        Exchange result = strategy.aggregate(null, event("delta", "Hel", KEY, 1));
+        result = strategy.aggregate(result, event("delta", "Hello", KEY, 2));
+        result = strategy.aggregate(result, event("delta", "Hel", KEY, 1));
+
+        assertEquals("Hello", bufferOf(result).getText());
     }
 
     @Test

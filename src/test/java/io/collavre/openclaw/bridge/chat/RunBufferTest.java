@@ -1,11 +1,13 @@
 package io.collavre.openclaw.bridge.chat;
 
 import java.time.Instant;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RunBufferTest {
@@ -37,6 +39,45 @@ class RunBufferTest {
         assertEquals(12, buffer.mergeDelta("Hello world!"));
 
         assertEquals("Hello world!", buffer.getText());
+    }
+
+    @Test
+    void aDeltaBehindTheLastMergedSeqAddsNothing() {
+        RunBuffer buffer = buffer();
+
+        buffer.mergeDelta(1L, "Hel");
+        buffer.mergeDelta(2L, "Hello");
+        // A late copy of seq 1, or an older delta out of order: appended, it would repeat the message.
+        assertTrue(buffer.isBehind(1L));
+        assertTrue(buffer.isBehind(2L));
+        assertEquals(5, buffer.mergeDelta(1L, "Hel"));
+        assertEquals(5, buffer.mergeDelta(2L, "Hello"));
+
+        assertEquals("Hello", buffer.getText());
+        assertFalse(buffer.isBehind(3L));
+    }
+
+    @Test
+    void deltasWithoutSeqAreMergedAsBefore() {
+        RunBuffer buffer = buffer();
+
+        buffer.mergeDelta(5L, "Hello");
+        assertFalse(buffer.isBehind(null));
+        buffer.mergeDelta(null, ", world");
+        buffer.mergeDelta(6L, "Hello, world!");
+
+        assertEquals("Hello, world!", buffer.getText());
+        assertFalse(new RunBuffer("r", "42", null, CREATED).isBehind(0L), "nothing merged yet");
+    }
+
+    @Test
+    void seqIsReadOnlyFromWholeNumbers() {
+        assertEquals(7L, RunBuffer.seqOf(Map.of("seq", 7)));
+        assertEquals(8_000_000_000L, RunBuffer.seqOf(Map.of("seq", 8_000_000_000L)));
+        assertNull(RunBuffer.seqOf(Map.of("seq", "7")));
+        assertNull(RunBuffer.seqOf(Map.of("seq", 7.5)));
+        assertNull(RunBuffer.seqOf(Map.of()));
+        assertNull(RunBuffer.seqOf(null));
     }
 
     @Test
