@@ -43,8 +43,8 @@ public final class BenchMain {
               --sides bridge,baseline        subjects to measure
               --duplicates 0.3               share of frames the Gateway sends twice
               --concurrent-runs 500          runs open at once, shared out over the connections
-              --warmup-runs 600              runs streamed before measuring (300 with --quick)
-              --throughput-runs 2000         runs streamed as fast as the subject takes them (800 with --quick)
+              --warmup-runs 6000             runs streamed before measuring, for the JIT (300 with --quick)
+              --throughput-runs 6000         runs streamed as fast as the subject takes them (800 with --quick)
               --latency-runs-per-second 1000 pace of the latency phase
               --latency-seconds 5            length of the latency phase (2 with --quick)
               --latency-deltas 20            deltas per run in the latency phase
@@ -101,8 +101,8 @@ public final class BenchMain {
                     Arrays.stream(options.getOrDefault("jvm-options", "").trim().split("\\s+")).filter(o -> !o.isEmpty()).toList(),
                     routes, out,
                     Integer.parseInt(options.getOrDefault("concurrent-runs", "500")),
-                    Integer.parseInt(options.getOrDefault("warmup-runs", quick ? "300" : "600")),
-                    Integer.parseInt(options.getOrDefault("throughput-runs", quick ? "800" : "2000")),
+                    Integer.parseInt(options.getOrDefault("warmup-runs", quick ? "300" : "6000")),
+                    Integer.parseInt(options.getOrDefault("throughput-runs", quick ? "800" : "6000")),
                     Integer.parseInt(options.getOrDefault("latency-runs-per-second", "1000")),
                     Integer.parseInt(options.getOrDefault("latency-seconds", quick ? "2" : "5")),
                     Integer.parseInt(options.getOrDefault("latency-deltas", "20")),

@@ -20,6 +20,8 @@ class BenchSettingsTest {
         assertEquals(List.of("bridge", "baseline"), settings.sides());
         assertEquals(0.3, settings.duplicates());
         assertArrayEquals(new int[] {10_000, 100_000}, settings.openRuns());
+        assertEquals(6000, settings.warmupRuns());
+        assertEquals(6000, settings.throughputRuns());
         assertEquals(1000, settings.latencyRunsPerSecond());
         assertEquals(List.of(), settings.jvmOptions());
     }
