@@ -38,10 +38,11 @@ import io.collavre.openclaw.bridge.gateway.GatewayAccounts;
  * The bridge's work written by hand, without Camel: one Vert.x WebSocket client (frames handled in order on
  * the connection's event loop), one map of run buffers, Jackson, the JDK HTTP client. Same rules as the bridge:
  * frames over the size cap, non-JSON frames, events without a usable runId and session keys naming another user
- * are dropped; a frame with the (account, runId, seq, state) of one seen in the last 30 s (at most 200,000
- * remembered) is a duplicate; deltas are merged into the run's buffer, the final's text wins when it has any;
- * error and aborted drop the buffer; a run is posted only with a creative id and text, and never twice in
- * 60 s; buffers idle for 30 minutes are purged. It logs the same decisions at the same levels.
+ * are dropped; a frame with the (account, runId, seq, state) of one seen in the last 30 s (at most 20,000
+ * remembered) is a duplicate; deltas are merged into the run's buffer (a delta behind its seq adds nothing), the
+ * final's text wins when it has any; error and aborted drop the buffer; a run is posted only with a creative id
+ * and text, and never twice in 60 s; buffers idle for 30 minutes are purged. It logs the same decisions at the
+ * same levels.
  *
  * <p>It reuses the bridge's plain-Java domain classes (session key parsing, chat text, buffer merge, the
  * Collavre document, the connect request, the accounts file), so that the two differ only in plumbing.
@@ -63,7 +64,7 @@ final class Baseline implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(10)).build();
     private final URI collavre;
     private final Map<String, Open> buffers = new ConcurrentHashMap<>();
-    private final ExpiringKeys recentFrames = new ExpiringKeys(TimeUnit.SECONDS.toNanos(30), 200_000);
+    private final ExpiringKeys recentFrames = new ExpiringKeys(TimeUnit.SECONDS.toNanos(30), 20_000);
     private final ExpiringKeys dispatchedRuns = new ExpiringKeys(TimeUnit.SECONDS.toNanos(60), 1_000_000);
     private final long sweepTimer;
     private volatile boolean running = true;
