@@ -38,18 +38,19 @@ class RunBufferAggregationStrategyTest {
         context.close();
     }
 
-    private Exchange event(String state, Object content, String sessionKey, int seq) {
-        Exchange exchange = event(state, content, sessionKey);
-        exchange.getMessage().getBody(Map.class).put("seq", seq);
-        return exchange;
+    private Exchange event(String state, Object content, String sessionKey) {
+        return event(state, content, sessionKey, null);
     }
 
-    private Exchange event(String state, Object content, String sessionKey) {
+    private Exchange event(String state, Object content, String sessionKey, Integer seq) {
         Map<String, Object> message = new LinkedHashMap<>();
         message.put("role", "assistant");
         message.put("content", content);
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("runId", "run-1");
+        if (seq != null) {
+            payload.put("seq", seq);
+        }
         payload.put("sessionKey", sessionKey);
         payload.put("state", state);
         payload.put("message", message);
