@@ -76,7 +76,7 @@ public class ReconnectingWebsocketComponent extends VertxWebsocketComponent {
      * Counts a frame's characters as processed. When that brings the frames waiting down to half the budget, the
      * connections paused for it are resumed: one whose own frames are all processed would not look again.
      */
-    void frameDone(int chars) {
+    void frameDone(long chars) {
         long half = maxPendingChars / 2;
         long after = pendingChars.addAndGet(-chars);
         if (after <= half && after + chars > half) {

@@ -5,6 +5,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -41,6 +42,8 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
     private final ReconnectPolicy policy;
     private final AtomicInteger failedAttempts = new AtomicInteger();
     private final AtomicInteger pendingFrames = new AtomicInteger();
+    /** This connection's share of the component's pending characters, given back if a stop drops its frames. */
+    private final AtomicLong pendingChars = new AtomicLong();
     private final Object lock = new Object();
 
     private HttpClient client;
@@ -112,8 +115,22 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
         if (frameExecutor != null) {
             // Let frames already accepted reach the route before the route stops.
             frameExecutor.shutdown();
-            frameExecutor.awaitTermination(10, TimeUnit.SECONDS);
+            try {
+                frameExecutor.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                // A forced shutdown: stop waiting, but still stop the frame thread and close the client below.
+                Thread.currentThread().interrupt();
+            }
             getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(frameExecutor);
+            // Frames the shutdown dropped never reach frameDone: give their share of the budget back, or every
+            // connection would be paused a little sooner after each stop (a cluster failover stops this route).
+            long dropped = pendingChars.getAndSet(0);
+            pendingFrames.set(0);
+            if (dropped > 0) {
+                LOG.warn("account={} frames=dropped chars={} outcome=dropped reason=consumer-stopped-before-they-were-processed",
+                        account(), dropped);
+                getEndpoint().getComponent().frameDone(dropped);
+            }
         }
         if (client != null) {
             client.close();
@@ -184,6 +201,7 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
         lastFrameAt = Instant.now();
         ReconnectingWebsocketComponent component = getEndpoint().getComponent();
         int chars = text.length();
+        pendingChars.addAndGet(chars);
         boolean budgetUsedUp = component.framePending(chars);
         if (pendingFrames.incrementAndGet() >= component.getMaxPendingFrames() || budgetUsedUp) {
             // The routes are behind: stop reading until they catch up rather than queue without bound.
@@ -199,19 +217,28 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
             });
         } catch (RejectedExecutionException e) {
             // Only once the consumer is stopping.
-            pendingFrames.decrementAndGet();
-            component.frameDone(chars);
+            release(chars);
             LOG.warn("account={} frame=received outcome=dropped reason=consumer-stopping", account());
         }
     }
 
     private void frameDone(WebsocketSession from, int chars) {
-        ReconnectingWebsocketComponent component = getEndpoint().getComponent();
-        int left = pendingFrames.decrementAndGet();
-        component.frameDone(chars);
-        if (left <= component.getMaxPendingFrames() / 2 && component.pendingCharsAtMostHalf()) {
+        int left = release(chars);
+        if (left <= getEndpoint().getComponent().getMaxPendingFrames() / 2
+            && getEndpoint().getComponent().pendingCharsAtMostHalf()) {
             from.resume();
         }
+    }
+
+    /** Counts a frame as no longer waiting, here and in the component's budget; returns the frames still waiting. */
+    private int release(int chars) {
+        if (pendingChars.addAndGet(-chars) < 0) {
+            // A stop already gave this frame's share back (it was running while the stop dropped the others).
+            pendingChars.addAndGet(chars);
+            return pendingFrames.get();
+        }
+        getEndpoint().getComponent().frameDone(chars);
+        return pendingFrames.decrementAndGet();
     }
 
     /** Resumes reading when this connection and all of them are back under half their limits. */

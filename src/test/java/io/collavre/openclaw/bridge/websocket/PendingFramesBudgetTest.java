@@ -13,7 +13,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.ServerWebSocket;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelTestSupport;
@@ -62,6 +61,10 @@ class PendingFramesBudgetTest extends CamelTestSupport {
         CamelContext context = super.createCamelContext();
         component = new ReconnectingWebsocketComponent();
         component.setMaxPendingChars(BUDGET);
+        // The routes here never answer the Gateway handshake: keep the connections through the test.
+        component.setHandshakeTimeout(60_000);
+        // Stopping a route does not wait long for the slow route's blocked exchange.
+        context.getShutdownStrategy().setTimeout(1);
         context.addComponent("reconnecting-websocket", component);
         return context;
     }
@@ -73,22 +76,13 @@ class PendingFramesBudgetTest extends CamelTestSupport {
             public void configure() {
                 from("reconnecting-websocket:ws://127.0.0.1:" + port + "/slow?account=slow").routeId("slow")
                         .process(exchange -> {
-                            established(exchange);
                             slowRouteReleased.await();
                             receivedSlow.add(exchange.getMessage().getBody(String.class));
                         });
                 from("reconnecting-websocket:ws://127.0.0.1:" + port + "/fast?account=fast").routeId("fast")
-                        .process(exchange -> {
-                            established(exchange);
-                            receivedFast.add(exchange.getMessage().getBody(String.class));
-                        });
+                        .process(exchange -> receivedFast.add(exchange.getMessage().getBody(String.class)));
             }
         };
-    }
-
-    private static void established(Exchange exchange) {
-        exchange.getMessage().getHeader(ReconnectingWebsocketConsumer.SESSION_HEADER,
-                ReconnectingWebsocketConsumer.WebsocketSession.class).established(null);
     }
 
     @Test
@@ -110,6 +104,25 @@ class PendingFramesBudgetTest extends CamelTestSupport {
         assertEquals(slowFrames, receivedSlow);
         assertEquals(fastFrames, receivedFast);
         await().atMost(5, TimeUnit.SECONDS).until(() -> component.getPendingChars() == 0);
+    }
+
+    @Test
+    void framesDroppedByAStopGiveTheirShareOfTheBudgetBack() throws Exception {
+        await().atMost(10, TimeUnit.SECONDS).until(() -> sockets.size() == 2);
+        frames("s", 50).forEach(sockets.get("/slow")::writeTextMessage);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> component.getPendingChars() >= BUDGET);
+
+        // The slow route's frames never reach it: the stop drops them (after its 10 s grace for the frame thread).
+        context.getRouteController().stopRoute("slow");
+
+        await("the dropped frames' characters given back").atMost(20, TimeUnit.SECONDS)
+                .until(() -> component.getPendingChars() == 0);
+        // Given back once: the frame the stop interrupted does not give its share back a second time.
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> component.getPendingChars() == 0);
+        List<String> fastFrames = frames("f", 20);
+        fastFrames.forEach(sockets.get("/fast")::writeTextMessage);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> receivedFast.size() == 20);
+        assertEquals(fastFrames, receivedFast);
     }
 
     private static List<String> frames(String prefix, int count) {
