@@ -122,7 +122,7 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
                 Thread.currentThread().interrupt();
             }
             getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(frameExecutor);
-            // Frames the shutdown dropped never reach frameDone: give their share of the budget back, or every
+            // Frames the shutdown dropped are never released: give their share of the budget back, or every
             // connection would be paused a little sooner after each stop (a cluster failover stops this route).
             long dropped = pendingChars.getAndSet(0);
             pendingFrames.set(0);
@@ -212,7 +212,8 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
                 try {
                     process(from, text);
                 } finally {
-                    frameDone(from, chars);
+                    release(chars);
+                    resumeIfBelowLimits();
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -222,29 +223,23 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
         }
     }
 
-    private void frameDone(WebsocketSession from, int chars) {
-        int left = release(chars);
-        if (left <= getEndpoint().getComponent().getMaxPendingFrames() / 2
-            && getEndpoint().getComponent().pendingCharsAtMostHalf()) {
-            from.resume();
-        }
-    }
-
-    /** Counts a frame as no longer waiting, here and in the component's budget; returns the frames still waiting. */
-    private int release(int chars) {
+    /** Counts a frame as no longer waiting, here and in the component's budget. */
+    private void release(int chars) {
         if (pendingChars.addAndGet(-chars) < 0) {
             // A stop already gave this frame's share back (it was running while the stop dropped the others).
             pendingChars.addAndGet(chars);
-            return pendingFrames.get();
+            return;
         }
         getEndpoint().getComponent().frameDone(chars);
-        return pendingFrames.decrementAndGet();
+        pendingFrames.decrementAndGet();
     }
 
     /** Resumes reading when this connection and all of them are back under half their limits. */
     void resumeIfBelowLimits() {
         WebsocketSession current = session;
-        if (current != null && pendingFrames.get() <= getEndpoint().getComponent().getMaxPendingFrames() / 2) {
+        ReconnectingWebsocketComponent component = getEndpoint().getComponent();
+        if (current != null && pendingFrames.get() <= component.getMaxPendingFrames() / 2
+            && component.pendingCharsAtMostHalf()) {
             current.resume();
         }
     }
