@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -123,7 +124,13 @@ public final class BenchMain {
     }
 
     /** One streaming phase, checked. */
-    record Phase(long frames, long durationNanos, long posts, long[] latenciesNanos) {
+    /**
+     * A phase's outcome. {@code latenciesNanos} is sorted; {@code finalsSentNanos} and {@code latenciesInSendOrder}
+     * hold each run's final send time (from the phase start, at {@code startEpochMillis}) and its latency, in the
+     * order the finals were sent.
+     */
+    record Phase(long frames, long durationNanos, long posts, long[] latenciesNanos, long startEpochMillis,
+                 long[] finalsSentNanos, long[] latenciesInSendOrder) {
     }
 
     private BenchMain(Settings settings) throws IOException {
@@ -254,6 +261,7 @@ public final class BenchMain {
                 double framesPerRun = paced.stream().mapToInt(Workload::events).average().orElse(1) * (1 + settings.duplicates());
                 Phase latency = phase(gateway, subject, "latency", paced, perConnection,
                         settings.latencyRunsPerSecond() * framesPerRun);
+                writeLatencies(side + "-" + connections + "-latency.csv", latency);
 
                 double seconds = throughput.durationNanos() / 1e9;
                 long[] sorted = latency.latenciesNanos();
@@ -352,6 +360,7 @@ public final class BenchMain {
         // Late copies would show up now.
         Thread.sleep(300);
         long[] latencies = new long[(int) expected];
+        long[] sent = new long[(int) expected];
         int n = 0;
         List<String> missing = new ArrayList<>();
         for (Workload.Run run : runs) {
@@ -365,6 +374,7 @@ public final class BenchMain {
                 }
                 continue;
             }
+            sent[n] = finalSent.get(run.index() - indexBase) - streamed.startNanos();
             latencies[n++] = got.arrivalNanos - finalSent.get(run.index() - indexBase);
         }
         long posted = sink.received() - receivedBefore;
@@ -381,7 +391,34 @@ public final class BenchMain {
         System.out.printf(Locale.ROOT, "    %-10s %,9d frames %,7d runs in %6.2f s: %,9.0f events/s, p99 %.1f ms, CPU stolen %s%n",
                 name, streamed.frames(), posted, duration / 1e9, streamed.frames() / (duration / 1e9),
                 percentile(sorted, 0.99) / 1e6, HostCpu.now().stolenSince(cpuBefore));
-        return new Phase(streamed.frames(), duration, posted, sorted);
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Long.compare(sent[a], sent[b]));
+        long[] sentInOrder = new long[n];
+        long[] latencyInOrder = new long[n];
+        for (int i = 0; i < n; i++) {
+            sentInOrder[i] = sent[order[i]];
+            latencyInOrder[i] = latencies[order[i]];
+        }
+        long startEpochMillis = System.currentTimeMillis() - (System.nanoTime() - streamed.startNanos()) / 1_000_000;
+        return new Phase(streamed.frames(), duration, posted, sorted, startEpochMillis, sentInOrder, latencyInOrder);
+    }
+
+    /**
+     * Each run's final send time (from the phase start, and as a UTC clock time to set beside the subject's log, GC
+     * log or recording) and latency: how the tail is spread over the phase.
+     */
+    private void writeLatencies(String file, Phase phase) throws IOException {
+        StringBuilder csv = new StringBuilder("final_sent_ms,final_sent_utc,latency_ms\n");
+        for (int i = 0; i < phase.finalsSentNanos().length; i++) {
+            long sentNanos = phase.finalsSentNanos()[i];
+            Instant sentAt = Instant.ofEpochMilli(phase.startEpochMillis() + sentNanos / 1_000_000);
+            csv.append(String.format(Locale.ROOT, "%.3f,%s,%.3f%n", sentNanos / 1e6, sentAt,
+                    phase.latenciesInSendOrder()[i] / 1e6));
+        }
+        Files.writeString(settings.out().resolve(file), csv, StandardCharsets.UTF_8);
     }
 
     private static double percentile(long[] sorted, double p) {
