@@ -3,6 +3,7 @@ package io.collavre.openclaw.bridge.websocket;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.vertx.core.http.HttpClientOptions;
@@ -10,6 +11,8 @@ import io.vertx.core.net.PemTrustOptions;
 import org.apache.camel.component.vertx.websocket.VertxWebsocketComponent;
 import org.apache.camel.component.vertx.websocket.VertxWebsocketConfiguration;
 import org.apache.camel.component.vertx.websocket.VertxWebsocketEndpoint;
+import org.apache.camel.spi.ThreadPoolProfile;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 
 /**
  * {@code reconnecting-websocket:ws://host:port/path?account=NAME}: a WebSocket client endpoint that stays
@@ -20,6 +23,7 @@ import org.apache.camel.component.vertx.websocket.VertxWebsocketEndpoint;
  * starting while the server is down, frames processed in arrival order, close codes that decide between
  * reconnecting with exponential backoff and giving up, an application-level handshake deadline and an idle
  * watchdog. {@code http://} and {@code https://} URLs are accepted and mean {@code ws://} and {@code wss://}.
+ * The frames of all its connections are processed on {@code frameThreads} shared threads (see {@link FrameLanes}).
  */
 public class ReconnectingWebsocketComponent extends VertxWebsocketComponent {
 
@@ -32,10 +36,26 @@ public class ReconnectingWebsocketComponent extends VertxWebsocketComponent {
     private long maxPendingChars = 16L * 1024 * 1024;
     private int maxMessageBytes = 16 * 1024 * 1024;
     private String trustCaFile;
+    private int frameThreads = 2;
 
     private final Map<String, ReconnectingWebsocketConsumer> consumers = new ConcurrentHashMap<>();
     /** Characters of the frames received and not yet processed, over all connections. */
     private final AtomicLong pendingChars = new AtomicLong();
+    private ExecutorService frameExecutor;
+    private FrameLanes frameLanes;
+
+    @Override
+    protected void doStop() throws Exception {
+        // The consumers, stopped before their component, have closed their lanes.
+        synchronized (this) {
+            if (frameExecutor != null) {
+                getCamelContext().getExecutorServiceManager().shutdownGraceful(frameExecutor);
+                frameExecutor = null;
+                frameLanes = null;
+            }
+        }
+        super.doStop();
+    }
 
     @Override
     protected org.apache.camel.Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters)
@@ -57,6 +77,26 @@ public class ReconnectingWebsocketComponent extends VertxWebsocketComponent {
         }
         configuration.setClientOptions(options);
         return new ReconnectingWebsocketEndpoint(uri, this, configuration);
+    }
+
+    /** A lane on the shared frame threads for one connection's frames. */
+    synchronized FrameLanes.Lane frameLane(String account) {
+        if (frameLanes == null) {
+            // Made with the first consumer, once the component's options are set. A queue that never refuses: it
+            // holds at most one turn per connection (the frames wait in the lanes, bounded by maxPendingFrames and
+            // maxPendingChars); Camel's default profile would bound it at 1000 and then run the turn on the
+            // caller, the Vert.x event loop.
+            ThreadPoolProfile profile = new ThreadPoolProfile("gateway-frames");
+            profile.setPoolSize(frameThreads);
+            profile.setMaxPoolSize(frameThreads);
+            profile.setKeepAliveTime(0L);
+            profile.setAllowCoreThreadTimeOut(false);
+            profile.setMaxQueueSize(Integer.MAX_VALUE);
+            profile.setRejectedPolicy(ThreadPoolRejectedPolicy.Abort);
+            frameExecutor = getCamelContext().getExecutorServiceManager().newThreadPool(this, "gateway-frames", profile);
+            frameLanes = new FrameLanes(frameExecutor);
+        }
+        return frameLanes.lane(account);
     }
 
     void register(ReconnectingWebsocketConsumer consumer) {
@@ -181,6 +221,21 @@ public class ReconnectingWebsocketComponent extends VertxWebsocketComponent {
 
     public int getMaxMessageBytes() {
         return maxMessageBytes;
+    }
+
+    /**
+     * Threads that process the frames of all connections. Each connection's frames still run one at a time, in
+     * arrival order; more threads let more connections be processed at once.
+     */
+    public void setFrameThreads(int frameThreads) {
+        if (frameThreads <= 0) {
+            throw new IllegalArgumentException("frameThreads must be positive, was " + frameThreads);
+        }
+        this.frameThreads = frameThreads;
+    }
+
+    public int getFrameThreads() {
+        return frameThreads;
     }
 
     /** A PEM file of CA certificates to trust for {@code wss://}, besides the JVM's own. */

@@ -1,8 +1,6 @@
 package io.collavre.openclaw.bridge.websocket;
 
 import java.time.Instant;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,9 +12,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
-import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.DefaultConsumer;
-import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +21,8 @@ import io.collavre.openclaw.bridge.websocket.ConnectionStatus.State;
 /**
  * A WebSocket client consumer that keeps one connection up for the life of the route.
  *
- * <p>Each text frame becomes an exchange; frames are processed one at a time, in arrival order, on a thread of
- * the consumer's own (never on the Vert.x event loop), with a {@link WebsocketSession} in the
+ * <p>Each text frame becomes an exchange; frames are processed one at a time, in arrival order, on the
+ * component's frame threads (never on the Vert.x event loop), with a {@link WebsocketSession} in the
  * {@value #SESSION_HEADER} header through which the route reports the outcome of its application-level
  * handshake. Until the route calls {@link WebsocketSession#established(Long)} within the handshake timeout the
  * attempt has not succeeded; {@link WebsocketSession#refuse(String)} fails it. A connection silent for longer
@@ -47,7 +43,7 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
     private final Object lock = new Object();
 
     private HttpClient client;
-    private ExecutorService frameExecutor;
+    private FrameLanes.Lane frames;
     private long watchdogTimer = -1;
     private long reconnectTimer = -1;
 
@@ -78,18 +74,9 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        // One thread and a queue that never refuses a frame: Camel's default pool profile bounds the queue at 1000
-        // and then runs the task on the caller (the Vert.x event loop), out of order and beside this thread.
-        // maxPendingFrames pauses the socket, which is what bounds the queue.
-        ThreadPoolProfile frames = new ThreadPoolProfile("gateway-frames-" + account());
-        frames.setPoolSize(1);
-        frames.setMaxPoolSize(1);
-        frames.setKeepAliveTime(0L);
-        frames.setAllowCoreThreadTimeOut(false);
-        frames.setMaxQueueSize(Integer.MAX_VALUE);
-        frames.setRejectedPolicy(ThreadPoolRejectedPolicy.Abort);
-        frameExecutor = getEndpoint().getCamelContext().getExecutorServiceManager()
-                .newThreadPool(this, "gateway-frames-" + account(), frames);
+        // The lane never refuses a frame while open: maxPendingFrames and maxPendingChars pause the socket, which
+        // is what bounds it.
+        frames = getEndpoint().getComponent().frameLane(account());
         HttpClientOptions options = getEndpoint().clientOptions();
         client = vertx().createHttpClient(options);
         getEndpoint().getComponent().register(this);
@@ -112,17 +99,15 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
             transition(State.CLOSED, "stopped");
         }
         getEndpoint().getComponent().unregister(this);
-        if (frameExecutor != null) {
+        if (frames != null) {
             // Let frames already accepted reach the route before the route stops.
-            frameExecutor.shutdown();
             try {
-                frameExecutor.awaitTermination(10, TimeUnit.SECONDS);
+                frames.close(TimeUnit.SECONDS.toMillis(10));
             } catch (InterruptedException e) {
-                // A forced shutdown: stop waiting, but still stop the frame thread and close the client below.
+                // A forced shutdown: stop waiting (the frames left are dropped), but still close the client below.
                 Thread.currentThread().interrupt();
             }
-            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(frameExecutor);
-            // Frames the shutdown dropped are never released: give their share of the budget back, or every
+            // Frames the close dropped are never released: give their share of the budget back, or every
             // connection would be paused a little sooner after each stop (a cluster failover stops this route).
             long dropped = pendingChars.getAndSet(0);
             pendingFrames.set(0);
@@ -207,16 +192,15 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
             // The routes are behind: stop reading until they catch up rather than queue without bound.
             from.pause();
         }
-        try {
-            frameExecutor.execute(() -> {
-                try {
-                    process(from, text);
-                } finally {
-                    release(chars);
-                    resumeIfBelowLimits();
-                }
-            });
-        } catch (RejectedExecutionException e) {
+        boolean queued = frames.offer(() -> {
+            try {
+                process(from, text);
+            } finally {
+                release(chars);
+                resumeIfBelowLimits();
+            }
+        });
+        if (!queued) {
             // Only once the consumer is stopping.
             release(chars);
             LOG.warn("account={} frame=received outcome=dropped reason=consumer-stopping", account());

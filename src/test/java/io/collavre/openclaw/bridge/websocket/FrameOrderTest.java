@@ -1,9 +1,13 @@
 package io.collavre.openclaw.bridge.websocket;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -18,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Frames that pile up behind a slow route are still processed one at a time, in arrival order, on the
- * connection's own thread: never on the Vert.x event loop, whatever the length of the queue.
+ * component's frame threads: never on the Vert.x event loop, whatever the length of the queue; and many
+ * connections share those few threads.
  */
 class FrameOrderTest {
 
@@ -26,7 +31,7 @@ class FrameOrderTest {
     static final int FRAMES = 3000;
 
     @Test
-    void framesQueuedBehindASlowRouteKeepTheirOrderAndThread() throws Exception {
+    void framesQueuedBehindASlowRouteKeepTheirOrder() throws Exception {
         Vertx vertx = Vertx.vertx();
         CountDownLatch allRead = new CountDownLatch(1);
         HttpServer server = vertx.createHttpServer().webSocketHandler(ws -> {
@@ -40,12 +45,16 @@ class FrameOrderTest {
         int port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
                 .actualPort();
         List<String> processed = new CopyOnWriteArrayList<>();
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(FRAMES);
         CamelContext context = new DefaultCamelContext();
         try {
             // A lambda route builder: Camel Main in other tests scans this package for RouteBuilder classes.
             RouteBuilder.addRoutes(context, routes -> routes
                     .from("reconnecting-websocket:ws://127.0.0.1:" + port + "/?account=order").process(exchange -> {
+                        mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
                         String frame = exchange.getMessage().getBody(String.class);
                         if ("1".equals(frame)) {
                             exchange.getMessage().getHeader(ReconnectingWebsocketConsumer.SESSION_HEADER,
@@ -53,7 +62,9 @@ class FrameOrderTest {
                             // Hold the route until the client has read every frame: they all queue up behind this one.
                             assertTrue(allRead.await(30, TimeUnit.SECONDS), "the client did not read the frames");
                         }
-                        processed.add(Thread.currentThread().getName() + " " + frame);
+                        processed.add(frame);
+                        threads.add(Thread.currentThread().getName());
+                        running.decrementAndGet();
                         done.countDown();
                     }));
             context.start();
@@ -63,10 +74,68 @@ class FrameOrderTest {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
 
-        String thread = processed.get(0).substring(0, processed.get(0).lastIndexOf(' '));
-        assertTrue(thread.contains("gateway-frames-order"), "frames processed on " + thread);
         for (int i = 0; i < FRAMES; i++) {
-            assertEquals(thread + " " + (i + 1), processed.get(i), "frame " + (i + 1));
+            assertEquals(Integer.toString(i + 1), processed.get(i), "frame " + (i + 1));
         }
+        assertEquals(1, mostAtOnce.get(), "frames of one connection processed at once");
+        assertTrue(threads.stream().allMatch(thread -> thread.contains("gateway-frames")), "frames processed on " + threads);
+    }
+
+    @Test
+    void manyConnectionsShareTheFrameThreadsEachInOrder() throws Exception {
+        int connections = 6;
+        int framesEach = 500;
+        Vertx vertx = Vertx.vertx();
+        HttpServer server = vertx.createHttpServer().webSocketHandler(ws -> {
+            String account = ws.path().substring(1);
+            for (int i = 1; i <= framesEach; i++) {
+                ws.writeTextMessage(account + " " + i);
+            }
+        });
+        int port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
+                .actualPort();
+        Map<String, List<Integer>> processed = new ConcurrentHashMap<>();
+        Map<String, AtomicInteger> running = new ConcurrentHashMap<>();
+        AtomicInteger mostOfOneAtOnce = new AtomicInteger();
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        CountDownLatch done = new CountDownLatch(connections * framesEach);
+        CamelContext context = new DefaultCamelContext();
+        try {
+            RouteBuilder.addRoutes(context, routes -> {
+                for (int c = 0; c < connections; c++) {
+                    routes.from("reconnecting-websocket:ws://127.0.0.1:" + port + "/acct" + c + "?account=acct" + c)
+                            .process(exchange -> {
+                                String[] frame = exchange.getMessage().getBody(String.class).split(" ");
+                                AtomicInteger mine = running.computeIfAbsent(frame[0], a -> new AtomicInteger());
+                                mostOfOneAtOnce.accumulateAndGet(mine.incrementAndGet(), Math::max);
+                                if ("1".equals(frame[1])) {
+                                    exchange.getMessage().getHeader(ReconnectingWebsocketConsumer.SESSION_HEADER,
+                                            ReconnectingWebsocketConsumer.WebsocketSession.class).established(null);
+                                }
+                                processed.computeIfAbsent(frame[0], a -> new CopyOnWriteArrayList<>())
+                                        .add(Integer.parseInt(frame[1]));
+                                threads.add(Thread.currentThread().getName());
+                                mine.decrementAndGet();
+                                done.countDown();
+                            });
+                }
+            });
+            context.start();
+            assertTrue(done.await(30, TimeUnit.SECONDS), "not every frame was processed");
+        } finally {
+            context.close();
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+
+        assertEquals(connections, processed.size());
+        processed.forEach((account, frames) -> {
+            for (int i = 0; i < framesEach; i++) {
+                assertEquals(i + 1, frames.get(i), account + " frame " + (i + 1));
+            }
+        });
+        assertEquals(1, mostOfOneAtOnce.get(), "frames of one connection processed at once");
+        // The component's default: two threads for all six connections.
+        assertTrue(threads.size() <= 2 && threads.stream().allMatch(thread -> thread.contains("gateway-frames")),
+                "frames processed on " + threads);
     }
 }
