@@ -48,6 +48,7 @@ public final class BenchMain {
               --throughput-runs 6000         runs streamed as fast as the subject takes them (800 with --quick)
               --latency-runs-per-second 1000 pace of the latency phase
               --latency-seconds 5            length of the latency phase (2 with --quick)
+              --latency-lead-in-seconds 2    paced runs before it, reported apart (1 with --quick)
               --latency-deltas 20            deltas per run in the latency phase
               --open-runs 10000,100000       open-buffer counts of the memory phase (10000,30000 with --quick)
               --jvm-options "-XX:+UseZGC"    more options for both subjects' JVMs (after -Xmx512m)
@@ -58,15 +59,20 @@ public final class BenchMain {
               --help                         this text
             """;
 
+    /** Paced runs streamed after the measured ones, see {@link #load}. */
+    private static final int LATENCY_LEAD_OUT_SECONDS = 1;
+
     private static final List<String> FLAGS = List.of("quick", "jfr", "help");
     private static final List<String> VALUED = List.of("connections", "sides", "duplicates", "concurrent-runs",
-            "warmup-runs", "throughput-runs", "latency-runs-per-second", "latency-seconds", "latency-deltas", "open-runs",
+            "warmup-runs", "throughput-runs", "latency-runs-per-second", "latency-seconds", "latency-lead-in-seconds",
+            "latency-deltas", "open-runs",
             "jvm-options", "seed", "routes-dir", "out");
 
     /** What can be chosen on the command line. */
     record Settings(boolean quick, List<Integer> connections, List<String> sides, double duplicates, boolean jfr,
                     List<String> jvmOptions, Path routesDir, Path out, int concurrentRuns, int warmupRuns, int throughputRuns,
-                    int latencyRunsPerSecond, int latencySeconds, int latencyDeltas, int[] openRuns, long seed) {
+                    int latencyRunsPerSecond, int latencySeconds, int latencyLeadInSeconds, int latencyDeltas,
+                    int[] openRuns, long seed) {
 
         /** The settings, or null when only the usage was asked for. */
         static Settings parse(String[] args) {
@@ -106,6 +112,7 @@ public final class BenchMain {
                     Integer.parseInt(options.getOrDefault("throughput-runs", quick ? "800" : "6000")),
                     Integer.parseInt(options.getOrDefault("latency-runs-per-second", "1000")),
                     Integer.parseInt(options.getOrDefault("latency-seconds", quick ? "2" : "5")),
+                    Integer.parseInt(options.getOrDefault("latency-lead-in-seconds", quick ? "1" : "2")),
                     Integer.parseInt(options.getOrDefault("latency-deltas", "20")),
                     Arrays.stream(options.getOrDefault("open-runs", quick ? "10000,30000" : "10000,100000").split(","))
                             .map(String::trim).mapToInt(Integer::parseInt).toArray(),
@@ -116,7 +123,8 @@ public final class BenchMain {
     /** Figures of one subject's streaming phases. */
     record Load(double eventsPerSecond, double runsPerSecond, double cpuSecondsPerMillion, double ownCpuSecondsPerMillion,
                 double saturationP99Ms,
-                double latencyRunsPerSecond, double p50Ms, double p99Ms, double maxMs, long events, long runs) {
+                double latencyRunsPerSecond, double p50Ms, double p99Ms, double maxMs, double leadInP99Ms, long events,
+                long runs) {
     }
 
     /** Figures of one subject's memory phase; {@code failure} is set when it did not get through. */
@@ -254,7 +262,13 @@ public final class BenchMain {
                 long cpu = subject.cpuNanos() - cpuBefore;
                 long ownCpu = ownCpuNanos() - ownCpuBefore;
 
-                int latencyRuns = settings.latencyRunsPerSecond() * settings.latencySeconds();
+                // Measured: the runs whose final is sent in the latency-seconds after the lead-in. The lead-in's are
+                // reported apart: right after full throughput both sides, and the stand-ins' own paced code, are
+                // still settling (JIT, heap), and the stream's first runs all start at once, so their finals come
+                // in a burst. The lead-out's are not measured: once no new run starts, the frames all go to the
+                // runs still open and their finals come in a burst too (several times the pace).
+                int latencyRuns = settings.latencyRunsPerSecond()
+                                  * (settings.latencyLeadInSeconds() + settings.latencySeconds() + LATENCY_LEAD_OUT_SECONDS);
                 List<Workload.Run> paced = Workload.plan(latencyRuns, 2_000_000, connections,
                         new Workload.Shape(settings.latencyDeltas(), settings.latencyDeltas(), 200, 2048, 0.02, 0.02, false),
                         settings.seed() + 3);
@@ -263,8 +277,14 @@ public final class BenchMain {
                         settings.latencyRunsPerSecond() * framesPerRun);
                 writeLatencies(side + "-" + connections + "-latency.csv", latency);
 
+                long leadInEnd = TimeUnit.SECONDS.toNanos(settings.latencyLeadInSeconds());
+                long[] sorted = latenciesOfFinalsSent(latency, leadInEnd,
+                        leadInEnd + TimeUnit.SECONDS.toNanos(settings.latencySeconds()));
+                long[] leadIn = latenciesOfFinalsSent(latency, 0, leadInEnd);
+                System.out.printf(Locale.ROOT, "    %-10s p99 %.1f ms in the %d s lead-in, %.1f ms after it%n", "",
+                        percentile(leadIn, 0.99) / 1e6, settings.latencyLeadInSeconds(), percentile(sorted, 0.99) / 1e6);
+
                 double seconds = throughput.durationNanos() / 1e9;
-                long[] sorted = latency.latenciesNanos();
                 long[] saturated = throughput.latenciesNanos();
                 return new Load(throughput.frames() / seconds, throughput.posts() / seconds,
                         cpu / 1e9 / throughput.frames() * 1e6, ownCpu / 1e9 / throughput.frames() * 1e6,
@@ -272,7 +292,7 @@ public final class BenchMain {
                         latency.posts() / (latency.durationNanos() / 1e9),
                         percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6,
                         sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6,
-                        throughput.frames(), throughput.posts());
+                        percentile(leadIn, 0.99) / 1e6, throughput.frames(), throughput.posts());
             } finally {
                 subject.close();
             }
@@ -421,6 +441,21 @@ public final class BenchMain {
         Files.writeString(settings.out().resolve(file), csv, StandardCharsets.UTF_8);
     }
 
+    /** The sorted latencies of the runs whose final was sent from {@code fromNanos} (included) to {@code toNanos}. */
+    private static long[] latenciesOfFinalsSent(Phase phase, long fromNanos, long toNanos) {
+        long[] sent = phase.finalsSentNanos();
+        long[] picked = new long[sent.length];
+        int n = 0;
+        for (int i = 0; i < sent.length; i++) {
+            if (sent[i] >= fromNanos && sent[i] < toNanos) {
+                picked[n++] = phase.latenciesInSendOrder()[i];
+            }
+        }
+        long[] sorted = Arrays.copyOf(picked, n);
+        Arrays.sort(sorted);
+        return sorted;
+    }
+
     private static double percentile(long[] sorted, double p) {
         if (sorted.length == 0) {
             return Double.NaN;
@@ -440,7 +475,9 @@ public final class BenchMain {
                 %s; %d cores; load average before %s, after %s; CPU time stolen by the hypervisor %s; %d s in all.
                 Stream: runs of %d-%d cumulative deltas growing to %d-%d chars, then a final; %.0f%% of frames sent twice; \
                 %.0f%% of runs end in error, %.0f%% aborted; %d runs open at once. Throughput: %,d runs after %,d warm-up runs, \
-                as fast as the subject takes them. Latency: %,d runs/s of %d deltas each for %d s. \
+                as fast as the subject takes them. Latency: %,d runs/s of %d deltas each; measured: the runs whose final is sent in %d s \
+                after a lead-in of %d s at the same pace (its p99 is the one row reported apart) and before a lead-out of \
+                %d s (not measured: the last runs' finals come in a burst). \
                 Open buffers: runs of 2 deltas growing to 1 KB, never finished. Each subject in its own JVM with -Xmx512m%s; \
                 the Gateway and Collavre stand-ins run in the benchmark's JVM on the same cores.
                 Bridge measured: %s.
@@ -450,7 +487,7 @@ public final class BenchMain {
                 STREAM.minDeltas(), STREAM.maxDeltas(), STREAM.minChars(), STREAM.maxChars(), settings.duplicates() * 100,
                 STREAM.errorShare() * 100, STREAM.abortShare() * 100, settings.concurrentRuns(), settings.throughputRuns(),
                 settings.warmupRuns(), settings.latencyRunsPerSecond(), settings.latencyDeltas(), settings.latencySeconds(),
-                settings.jvmOptions().stream().map(o -> " " + o).collect(java.util.stream.Collectors.joining()), bridgeJar());
+                settings.latencyLeadInSeconds(), LATENCY_LEAD_OUT_SECONDS, settings.jvmOptions().stream().map(o -> " " + o).collect(java.util.stream.Collectors.joining()), bridgeJar());
     }
 
     private String table(Map<String, Load> loads, Map<String, Memory> memories) {
@@ -473,6 +510,8 @@ public final class BenchMain {
             row(out, c, "p50 final-to-Collavre ms" + paced, bridge, baseline, Load::p50Ms, "%.2f");
             row(out, c, "p99 final-to-Collavre ms" + paced, bridge, baseline, Load::p99Ms, "%.2f");
             row(out, c, "max final-to-Collavre ms" + paced, bridge, baseline, Load::maxMs, "%.1f");
+            row(out, c, "p99 final-to-Collavre ms" + paced + ", " + settings.latencyLeadInSeconds()
+                        + " s lead-in right after full throughput", bridge, baseline, Load::leadInP99Ms, "%.2f");
             row(out, c, "heap live after GC, no open run (MB)", bridgeMemory, baselineMemory, m -> mb(m.idleLive()),
                     "%.1f");
             int[] targets = settings.openRuns();

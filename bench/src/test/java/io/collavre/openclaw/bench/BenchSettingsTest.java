@@ -23,6 +23,8 @@ class BenchSettingsTest {
         assertEquals(6000, settings.warmupRuns());
         assertEquals(6000, settings.throughputRuns());
         assertEquals(1000, settings.latencyRunsPerSecond());
+        assertEquals(5, settings.latencySeconds());
+        assertEquals(2, settings.latencyLeadInSeconds());
         assertEquals(List.of(), settings.jvmOptions());
     }
 
@@ -35,6 +37,7 @@ class BenchSettingsTest {
         assertEquals(List.of(1, 10), settings.connections());
         assertArrayEquals(new int[] {1000}, settings.openRuns());
         assertEquals(300, settings.warmupRuns());
+        assertEquals(1, settings.latencyLeadInSeconds());
         assertEquals(List.of("-XX:+UseZGC", "-Xss1m"), settings.jvmOptions());
     }
 
