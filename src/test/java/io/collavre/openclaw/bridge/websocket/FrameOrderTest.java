@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import org.apache.camel.CamelContext;
+import org.apache.camel.builder.LambdaRouteBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
@@ -49,30 +50,22 @@ class FrameOrderTest {
         AtomicInteger running = new AtomicInteger();
         AtomicInteger mostAtOnce = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(FRAMES);
-        CamelContext context = new DefaultCamelContext();
-        try {
-            // A lambda route builder: Camel Main in other tests scans this package for RouteBuilder classes.
-            RouteBuilder.addRoutes(context, routes -> routes
-                    .from("reconnecting-websocket:ws://127.0.0.1:" + port + "/?account=order").process(exchange -> {
-                        mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
-                        String frame = exchange.getMessage().getBody(String.class);
-                        if ("1".equals(frame)) {
-                            exchange.getMessage().getHeader(ReconnectingWebsocketConsumer.SESSION_HEADER,
-                                    ReconnectingWebsocketConsumer.WebsocketSession.class).established(null);
-                            // Hold the route until the client has read every frame: they all queue up behind this one.
-                            assertTrue(allRead.await(30, TimeUnit.SECONDS), "the client did not read the frames");
-                        }
-                        processed.add(frame);
-                        threads.add(Thread.currentThread().getName());
-                        running.decrementAndGet();
-                        done.countDown();
-                    }));
-            context.start();
-            assertTrue(done.await(30, TimeUnit.SECONDS), "not every frame was processed");
-        } finally {
-            context.close();
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
+        // A lambda route builder: Camel Main in other tests scans this package for RouteBuilder classes.
+        runUntilAllProcessed(vertx, done, routes -> routes
+                .from("reconnecting-websocket:ws://127.0.0.1:" + port + "/?account=order").process(exchange -> {
+                    mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    String frame = exchange.getMessage().getBody(String.class);
+                    if ("1".equals(frame)) {
+                        exchange.getMessage().getHeader(ReconnectingWebsocketConsumer.SESSION_HEADER,
+                                ReconnectingWebsocketConsumer.WebsocketSession.class).established(null);
+                        // Hold the route until the client has read every frame: they all queue up behind this one.
+                        assertTrue(allRead.await(30, TimeUnit.SECONDS), "the client did not read the frames");
+                    }
+                    processed.add(frame);
+                    threads.add(Thread.currentThread().getName());
+                    running.decrementAndGet();
+                    done.countDown();
+                }));
 
         for (int i = 0; i < FRAMES; i++) {
             assertEquals(Integer.toString(i + 1), processed.get(i), "frame " + (i + 1));
@@ -99,33 +92,25 @@ class FrameOrderTest {
         AtomicInteger mostOfOneAtOnce = new AtomicInteger();
         Set<String> threads = ConcurrentHashMap.newKeySet();
         CountDownLatch done = new CountDownLatch(connections * framesEach);
-        CamelContext context = new DefaultCamelContext();
-        try {
-            RouteBuilder.addRoutes(context, routes -> {
-                for (int c = 0; c < connections; c++) {
-                    routes.from("reconnecting-websocket:ws://127.0.0.1:" + port + "/acct" + c + "?account=acct" + c)
-                            .process(exchange -> {
-                                String[] frame = exchange.getMessage().getBody(String.class).split(" ");
-                                AtomicInteger mine = running.computeIfAbsent(frame[0], a -> new AtomicInteger());
-                                mostOfOneAtOnce.accumulateAndGet(mine.incrementAndGet(), Math::max);
-                                if ("1".equals(frame[1])) {
-                                    exchange.getMessage().getHeader(ReconnectingWebsocketConsumer.SESSION_HEADER,
-                                            ReconnectingWebsocketConsumer.WebsocketSession.class).established(null);
-                                }
-                                processed.computeIfAbsent(frame[0], a -> new CopyOnWriteArrayList<>())
-                                        .add(Integer.parseInt(frame[1]));
-                                threads.add(Thread.currentThread().getName());
-                                mine.decrementAndGet();
-                                done.countDown();
-                            });
-                }
-            });
-            context.start();
-            assertTrue(done.await(30, TimeUnit.SECONDS), "not every frame was processed");
-        } finally {
-            context.close();
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
+        runUntilAllProcessed(vertx, done, routes -> {
+            for (int c = 0; c < connections; c++) {
+                routes.from("reconnecting-websocket:ws://127.0.0.1:" + port + "/acct" + c + "?account=acct" + c)
+                        .process(exchange -> {
+                            String[] frame = exchange.getMessage().getBody(String.class).split(" ");
+                            AtomicInteger mine = running.computeIfAbsent(frame[0], a -> new AtomicInteger());
+                            mostOfOneAtOnce.accumulateAndGet(mine.incrementAndGet(), Math::max);
+                            if ("1".equals(frame[1])) {
+                                exchange.getMessage().getHeader(ReconnectingWebsocketConsumer.SESSION_HEADER,
+                                        ReconnectingWebsocketConsumer.WebsocketSession.class).established(null);
+                            }
+                            processed.computeIfAbsent(frame[0], a -> new CopyOnWriteArrayList<>())
+                                    .add(Integer.parseInt(frame[1]));
+                            threads.add(Thread.currentThread().getName());
+                            mine.decrementAndGet();
+                            done.countDown();
+                        });
+            }
+        });
 
         assertEquals(connections, processed.size());
         processed.forEach((account, frames) -> {
@@ -137,5 +122,19 @@ class FrameOrderTest {
         // The component's default: two threads for all six connections.
         assertTrue(threads.size() <= 2 && threads.stream().allMatch(thread -> thread.contains("gateway-frames")),
                 "frames processed on " + threads);
+    }
+
+    /** Starts the routes, waits until every frame went through them, then stops the routes and the server. */
+    private static void runUntilAllProcessed(Vertx vertx, CountDownLatch done, LambdaRouteBuilder routes)
+            throws Exception {
+        CamelContext context = new DefaultCamelContext();
+        try {
+            RouteBuilder.addRoutes(context, routes);
+            context.start();
+            assertTrue(done.await(30, TimeUnit.SECONDS), "not every frame was processed");
+        } finally {
+            context.close();
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
     }
 }
