@@ -44,6 +44,8 @@ final class FrameLanes {
         private final Queue<Runnable> frames = new ConcurrentLinkedQueue<>();
         /** True while a turn of this lane is queued on, or running on, a shared thread. */
         private final AtomicBoolean scheduled = new AtomicBoolean();
+        /** The shared thread running this lane's turn, if one is; set and cleared under the lane's lock. */
+        private Thread runner;
         private volatile boolean closed;
 
         private Lane(String account) {
@@ -84,6 +86,9 @@ final class FrameLanes {
         }
 
         private void turn() {
+            synchronized (this) {
+                runner = Thread.currentThread();
+            }
             try {
                 for (int i = 0; i < TURN; i++) {
                     Runnable frame = frames.poll();
@@ -99,6 +104,11 @@ final class FrameLanes {
                     }
                 }
             } finally {
+                synchronized (this) {
+                    runner = null;
+                    // An interrupt a close of this lane sent is this lane's alone: the thread goes on to other lanes.
+                    Thread.interrupted();
+                }
                 scheduled.set(false);
                 if (!frames.isEmpty()) {
                     schedule();
@@ -113,10 +123,11 @@ final class FrameLanes {
         }
 
         /**
-         * Takes no more frames, waits up to {@code timeoutMillis} for those taken to run, and drops the rest (a frame
-         * running meanwhile finishes on its thread).
+         * Takes no more frames, waits up to {@code timeoutMillis} for those taken to run, then drops the rest and
+         * interrupts the one still running, if any, as stopping a thread of the lane's own would: a frame stuck in a
+         * route must not keep a shared thread from the other connections.
          *
-         * @throws InterruptedException when interrupted while waiting; the frames not yet run are dropped first
+         * @throws InterruptedException when interrupted while waiting; the frames are dropped and interrupted first
          */
         void close(long timeoutMillis) throws InterruptedException {
             closed = true;
@@ -131,6 +142,11 @@ final class FrameLanes {
                 }
             } finally {
                 frames.clear();
+                synchronized (this) {
+                    if (runner != null) {
+                        runner.interrupt();
+                    }
+                }
             }
         }
     }

@@ -103,39 +103,66 @@ class FrameLanesTest {
     }
 
     @Test
-    void closeDropsWhatIsLeftAtItsDeadlineOrWhenInterrupted() throws Exception {
-        CountDownLatch gate = new CountDownLatch(1);
+    void closeDropsWhatIsLeftAtItsDeadlineAndInterruptsTheFrameStillRunning() throws Exception {
         AtomicInteger ran = new AtomicInteger();
+        CountDownLatch interrupted = new CountDownLatch(1);
         FrameLanes.Lane lane = lanes.lane("a");
-        lane.offer(() -> await(gate));
+        CountDownLatch running = new CountDownLatch(1);
+        lane.offer(() -> blockUntilInterrupted(running, interrupted));
         for (int i = 0; i < 10; i++) {
             lane.offer(ran::incrementAndGet);
         }
+        assertTrue(running.await(5, TimeUnit.SECONDS));
+
         lane.close(50);
-        gate.countDown();
 
-        FrameLanes.Lane other = lanes.lane("b");
-        CountDownLatch otherRan = new CountDownLatch(1);
-        other.offer(otherRan::countDown);
-        assertTrue(otherRan.await(5, TimeUnit.SECONDS), "the thread is free again");
+        assertTrue(interrupted.await(5, TimeUnit.SECONDS), "the stuck frame was interrupted");
+        assertThreadFreeAndNotInterrupted();
         assertEquals(0, ran.get(), "frames dropped at the deadline never run");
+    }
 
-        CountDownLatch gate2 = new CountDownLatch(1);
-        FrameLanes.Lane interrupted = lanes.lane("c");
-        interrupted.offer(() -> await(gate2));
-        interrupted.offer(ran::incrementAndGet);
+    @Test
+    void anInterruptedCloseDropsTheFramesAndInterruptsTheOneRunning() throws Exception {
+        AtomicInteger ran = new AtomicInteger();
+        CountDownLatch interrupted = new CountDownLatch(1);
+        FrameLanes.Lane lane = lanes.lane("a");
+        CountDownLatch running = new CountDownLatch(1);
+        lane.offer(() -> blockUntilInterrupted(running, interrupted));
+        lane.offer(ran::incrementAndGet);
+        assertTrue(running.await(5, TimeUnit.SECONDS));
         Thread.currentThread().interrupt();
         try {
-            interrupted.close(10_000);
+            lane.close(10_000);
             throw new AssertionError("close should have been interrupted");
         } catch (InterruptedException expected) {
-            gate2.countDown();
+            assertTrue(interrupted.await(5, TimeUnit.SECONDS), "the running frame was interrupted");
         }
-        FrameLanes.Lane last = lanes.lane("d");
-        CountDownLatch lastRan = new CountDownLatch(1);
-        last.offer(lastRan::countDown);
-        assertTrue(lastRan.await(5, TimeUnit.SECONDS));
+        assertThreadFreeAndNotInterrupted();
         assertEquals(0, ran.get(), "frames dropped by an interrupted close never run");
+    }
+
+    /** The only thread runs another lane's frame, with no interrupt left over from the closed lane. */
+    private void assertThreadFreeAndNotInterrupted() throws InterruptedException {
+        FrameLanes.Lane other = lanes.lane("other");
+        CountDownLatch otherRan = new CountDownLatch(1);
+        AtomicInteger interruptedThere = new AtomicInteger();
+        other.offer(() -> {
+            if (Thread.currentThread().isInterrupted()) {
+                interruptedThere.incrementAndGet();
+            }
+            otherRan.countDown();
+        });
+        assertTrue(otherRan.await(5, TimeUnit.SECONDS), "the thread is free again");
+        assertEquals(0, interruptedThere.get());
+    }
+
+    private static void blockUntilInterrupted(CountDownLatch running, CountDownLatch interrupted) {
+        running.countDown();
+        try {
+            new CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            interrupted.countDown();
+        }
     }
 
     private static void await(CountDownLatch gate) {
