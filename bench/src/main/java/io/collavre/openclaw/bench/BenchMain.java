@@ -61,6 +61,8 @@ public final class BenchMain {
 
     /** Paced runs streamed after the measured ones, see {@link #load}. */
     private static final int LATENCY_LEAD_OUT_SECONDS = 1;
+    /** Paced runs streamed after the warm-up, before the throughput phase, see {@link #load}. */
+    private static final int PACED_WARMUP_SECONDS = 3;
 
     private static final List<String> FLAGS = List.of("quick", "jfr", "help");
     private static final List<String> VALUED = List.of("connections", "sides", "duplicates", "concurrent-runs",
@@ -255,6 +257,15 @@ public final class BenchMain {
                 int perConnection = perConnection(connections);
                 phase(gateway, subject, "warm-up", Workload.plan(settings.warmupRuns(), 0, connections, STREAM,
                         settings.seed() + 1), perConnection, 0);
+                // The paced stream's code, on both sides of the socket, compiled before anything is measured: run
+                // first, either side would otherwise pay for the stand-ins' paced code (at 100 connections a p99
+                // of 93 ms after the lead-in for the baseline run alone, 14 ms in a full run).
+                Workload.Shape pacedShape = new Workload.Shape(settings.latencyDeltas(), settings.latencyDeltas(), 200, 2048,
+                        0.02, 0.02, false);
+                List<Workload.Run> pacedWarmup = Workload.plan(settings.latencyRunsPerSecond() * PACED_WARMUP_SECONDS,
+                        1_500_000, connections, pacedShape, settings.seed() + 6);
+                phase(gateway, subject, "paced warm-up", pacedWarmup, perConnection,
+                        settings.latencyRunsPerSecond() * framesPerRun(pacedWarmup));
                 long cpuBefore = subject.cpuNanos();
                 long ownCpuBefore = ownCpuNanos();
                 Phase throughput = phase(gateway, subject, "throughput", Workload.plan(settings.throughputRuns(),
@@ -269,12 +280,10 @@ public final class BenchMain {
                 // runs still open and their finals come in a burst too (several times the pace).
                 int latencyRuns = settings.latencyRunsPerSecond()
                                   * (settings.latencyLeadInSeconds() + settings.latencySeconds() + LATENCY_LEAD_OUT_SECONDS);
-                List<Workload.Run> paced = Workload.plan(latencyRuns, 2_000_000, connections,
-                        new Workload.Shape(settings.latencyDeltas(), settings.latencyDeltas(), 200, 2048, 0.02, 0.02, false),
+                List<Workload.Run> paced = Workload.plan(latencyRuns, 2_000_000, connections, pacedShape,
                         settings.seed() + 3);
-                double framesPerRun = paced.stream().mapToInt(Workload::events).average().orElse(1) * (1 + settings.duplicates());
                 Phase latency = phase(gateway, subject, "latency", paced, perConnection,
-                        settings.latencyRunsPerSecond() * framesPerRun);
+                        settings.latencyRunsPerSecond() * framesPerRun(paced));
                 writeLatencies(side + "-" + connections + "-latency.csv", latency);
 
                 long leadInEnd = TimeUnit.SECONDS.toNanos(settings.latencyLeadInSeconds());
@@ -441,6 +450,11 @@ public final class BenchMain {
         Files.writeString(settings.out().resolve(file), csv, StandardCharsets.UTF_8);
     }
 
+    /** Frames a run of the plan takes on average, its events and their copies. */
+    private double framesPerRun(List<Workload.Run> runs) {
+        return runs.stream().mapToInt(Workload::events).average().orElse(1) * (1 + settings.duplicates());
+    }
+
     /** The sorted latencies of the runs whose final was sent from {@code fromNanos} (included) to {@code toNanos}. */
     private static long[] latenciesOfFinalsSent(Phase phase, long fromNanos, long toNanos) {
         long[] sent = phase.finalsSentNanos();
@@ -474,10 +488,11 @@ public final class BenchMain {
 
                 %s; %d cores; load average before %s, after %s; CPU time stolen by the hypervisor %s; %d s in all.
                 Stream: runs of %d-%d cumulative deltas growing to %d-%d chars, then a final; %.0f%% of frames sent twice; \
-                %.0f%% of runs end in error, %.0f%% aborted; %d runs open at once. Throughput: %,d runs after %,d warm-up runs, \
-                as fast as the subject takes them. Latency: %,d runs/s of %d deltas each; measured: the runs whose final is sent in %d s \
-                after a lead-in of %d s at the same pace (its p99 is the one row reported apart) and before a lead-out of \
-                %d s (not measured: the last runs' finals come in a burst). \
+                %.0f%% of runs end in error, %.0f%% aborted; %d runs open at once. Throughput: %,d runs after %,d warm-up \
+                runs and %d s of runs at the latency phase's pace, as fast as the subject takes them. Latency: %,d runs/s \
+                of %d deltas each; measured: the runs whose final is sent in %d s after a lead-in of %d s at the same pace \
+                (its p99 is the one row reported apart) and before a lead-out of %d s (not measured: the last runs' finals \
+                come in a burst). \
                 Open buffers: runs of 2 deltas growing to 1 KB, never finished. Each subject in its own JVM with -Xmx512m%s; \
                 the Gateway and Collavre stand-ins run in the benchmark's JVM on the same cores.
                 Bridge measured: %s.
@@ -486,8 +501,9 @@ public final class BenchMain {
                 Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter, stolen, seconds,
                 STREAM.minDeltas(), STREAM.maxDeltas(), STREAM.minChars(), STREAM.maxChars(), settings.duplicates() * 100,
                 STREAM.errorShare() * 100, STREAM.abortShare() * 100, settings.concurrentRuns(), settings.throughputRuns(),
-                settings.warmupRuns(), settings.latencyRunsPerSecond(), settings.latencyDeltas(), settings.latencySeconds(),
-                settings.latencyLeadInSeconds(), LATENCY_LEAD_OUT_SECONDS, settings.jvmOptions().stream().map(o -> " " + o).collect(java.util.stream.Collectors.joining()), bridgeJar());
+                settings.warmupRuns(), PACED_WARMUP_SECONDS, settings.latencyRunsPerSecond(), settings.latencyDeltas(),
+                settings.latencySeconds(), settings.latencyLeadInSeconds(), LATENCY_LEAD_OUT_SECONDS,
+                settings.jvmOptions().stream().map(o -> " " + o).collect(java.util.stream.Collectors.joining()), bridgeJar());
     }
 
     private String table(Map<String, Load> loads, Map<String, Memory> memories) {
