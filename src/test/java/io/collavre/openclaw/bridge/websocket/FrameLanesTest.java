@@ -106,13 +106,7 @@ class FrameLanesTest {
     void closeDropsWhatIsLeftAtItsDeadlineAndInterruptsTheFrameStillRunning() throws Exception {
         AtomicInteger ran = new AtomicInteger();
         CountDownLatch interrupted = new CountDownLatch(1);
-        FrameLanes.Lane lane = lanes.lane("a");
-        CountDownLatch running = new CountDownLatch(1);
-        lane.offer(() -> blockUntilInterrupted(running, interrupted));
-        for (int i = 0; i < 10; i++) {
-            lane.offer(ran::incrementAndGet);
-        }
-        assertTrue(running.await(5, TimeUnit.SECONDS));
+        FrameLanes.Lane lane = laneStuckOnItsFirstFrame(interrupted, 10, ran);
 
         lane.close(50);
 
@@ -125,11 +119,7 @@ class FrameLanesTest {
     void anInterruptedCloseDropsTheFramesAndInterruptsTheOneRunning() throws Exception {
         AtomicInteger ran = new AtomicInteger();
         CountDownLatch interrupted = new CountDownLatch(1);
-        FrameLanes.Lane lane = lanes.lane("a");
-        CountDownLatch running = new CountDownLatch(1);
-        lane.offer(() -> blockUntilInterrupted(running, interrupted));
-        lane.offer(ran::incrementAndGet);
-        assertTrue(running.await(5, TimeUnit.SECONDS));
+        FrameLanes.Lane lane = laneStuckOnItsFirstFrame(interrupted, 1, ran);
         Thread.currentThread().interrupt();
         try {
             lane.close(10_000);
@@ -156,13 +146,27 @@ class FrameLanesTest {
         assertEquals(0, interruptedThere.get());
     }
 
-    private static void blockUntilInterrupted(CountDownLatch running, CountDownLatch interrupted) {
-        running.countDown();
-        try {
-            new CountDownLatch(1).await();
-        } catch (InterruptedException e) {
-            interrupted.countDown();
+    /**
+     * A lane whose first frame, now running, blocks until interrupted (then counts {@code interrupted} down), with
+     * {@code queued} frames behind it that count {@code ran} up.
+     */
+    private FrameLanes.Lane laneStuckOnItsFirstFrame(CountDownLatch interrupted, int queued, AtomicInteger ran)
+            throws InterruptedException {
+        FrameLanes.Lane lane = lanes.lane("a");
+        CountDownLatch running = new CountDownLatch(1);
+        lane.offer(() -> {
+            running.countDown();
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+            }
+        });
+        for (int i = 0; i < queued; i++) {
+            lane.offer(ran::incrementAndGet);
         }
+        assertTrue(running.await(5, TimeUnit.SECONDS));
+        return lane;
     }
 
     private static void await(CountDownLatch gate) {

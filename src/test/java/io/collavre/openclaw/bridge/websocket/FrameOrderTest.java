@@ -9,9 +9,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.vertx.core.Vertx;
+import io.collavre.openclaw.bridge.testing.RawWebsocketServer;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.LambdaRouteBuilder;
 import org.apache.camel.builder.RouteBuilder;
@@ -33,9 +32,8 @@ class FrameOrderTest {
 
     @Test
     void framesQueuedBehindASlowRouteKeepTheirOrder() throws Exception {
-        Vertx vertx = Vertx.vertx();
         CountDownLatch allRead = new CountDownLatch(1);
-        HttpServer server = vertx.createHttpServer().webSocketHandler(ws -> {
+        RawWebsocketServer server = new RawWebsocketServer(0, ws -> {
             ws.pongHandler(pong -> allRead.countDown());
             for (int i = 1; i <= FRAMES; i++) {
                 ws.writeTextMessage(Integer.toString(i));
@@ -43,15 +41,14 @@ class FrameOrderTest {
             // The client answers a ping only once it has read every frame sent before it.
             ws.writePing(Buffer.buffer("all sent"));
         });
-        int port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
-                .actualPort();
+        int port = server.port();
         List<String> processed = new CopyOnWriteArrayList<>();
         Set<String> threads = ConcurrentHashMap.newKeySet();
         AtomicInteger running = new AtomicInteger();
         AtomicInteger mostAtOnce = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(FRAMES);
         // A lambda route builder: Camel Main in other tests scans this package for RouteBuilder classes.
-        runUntilAllProcessed(vertx, done, routes -> routes
+        runUntilAllProcessed(server, done, routes -> routes
                 .from("reconnecting-websocket:ws://127.0.0.1:" + port + "/?account=order").process(exchange -> {
                     mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
                     String frame = exchange.getMessage().getBody(String.class);
@@ -78,21 +75,19 @@ class FrameOrderTest {
     void manyConnectionsShareTheFrameThreadsEachInOrder() throws Exception {
         int connections = 6;
         int framesEach = 500;
-        Vertx vertx = Vertx.vertx();
-        HttpServer server = vertx.createHttpServer().webSocketHandler(ws -> {
+        RawWebsocketServer server = new RawWebsocketServer(0, ws -> {
             String account = ws.path().substring(1);
             for (int i = 1; i <= framesEach; i++) {
                 ws.writeTextMessage(account + " " + i);
             }
         });
-        int port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
-                .actualPort();
+        int port = server.port();
         Map<String, List<Integer>> processed = new ConcurrentHashMap<>();
         Map<String, AtomicInteger> running = new ConcurrentHashMap<>();
         AtomicInteger mostOfOneAtOnce = new AtomicInteger();
         Set<String> threads = ConcurrentHashMap.newKeySet();
         CountDownLatch done = new CountDownLatch(connections * framesEach);
-        runUntilAllProcessed(vertx, done, routes -> {
+        runUntilAllProcessed(server, done, routes -> {
             for (int c = 0; c < connections; c++) {
                 routes.from("reconnecting-websocket:ws://127.0.0.1:" + port + "/acct" + c + "?account=acct" + c)
                         .process(exchange -> {
@@ -125,7 +120,7 @@ class FrameOrderTest {
     }
 
     /** Starts the routes, waits until every frame went through them, then stops the routes and the server. */
-    private static void runUntilAllProcessed(Vertx vertx, CountDownLatch done, LambdaRouteBuilder routes)
+    private static void runUntilAllProcessed(RawWebsocketServer server, CountDownLatch done, LambdaRouteBuilder routes)
             throws Exception {
         CamelContext context = new DefaultCamelContext();
         try {
@@ -134,7 +129,7 @@ class FrameOrderTest {
             assertTrue(done.await(30, TimeUnit.SECONDS), "not every frame was processed");
         } finally {
             context.close();
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            server.close();
         }
     }
 }

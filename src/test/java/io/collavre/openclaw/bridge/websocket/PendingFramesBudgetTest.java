@@ -9,8 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
+import io.collavre.openclaw.bridge.testing.RawWebsocketServer;
 import io.vertx.core.http.ServerWebSocket;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
@@ -39,21 +38,18 @@ class PendingFramesBudgetTest extends CamelTestSupport {
     final List<String> receivedSlow = new CopyOnWriteArrayList<>();
     final List<String> receivedFast = new CopyOnWriteArrayList<>();
     final CountDownLatch slowRouteReleased = new CountDownLatch(1);
-    Vertx vertx;
-    HttpServer server;
+    RawWebsocketServer server;
     ReconnectingWebsocketComponent component;
 
     @BeforeEach
     void startServer() throws Exception {
-        vertx = Vertx.vertx();
-        server = vertx.createHttpServer().webSocketHandler(ws -> sockets.put(ws.path(), ws));
-        server.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        server = new RawWebsocketServer(port, ws -> sockets.put(ws.path(), ws));
     }
 
     @AfterEach
     void stopServer() throws Exception {
         slowRouteReleased.countDown();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        server.close();
     }
 
     @Override

@@ -4,8 +4,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
+import io.collavre.openclaw.bridge.testing.RawWebsocketServer;
 import io.vertx.core.http.ServerWebSocket;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
@@ -33,13 +32,11 @@ class ReconnectingWebsocketComponentTest extends CamelTestSupport {
     final List<String> received = new CopyOnWriteArrayList<>();
     final List<String> answersOnFirstSocket = new CopyOnWriteArrayList<>();
     final List<ServerWebSocket> sockets = new CopyOnWriteArrayList<>();
-    Vertx vertx;
-    HttpServer server;
+    RawWebsocketServer server;
 
     @BeforeEach
     void startServer() throws Exception {
-        vertx = Vertx.vertx();
-        server = vertx.createHttpServer().webSocketHandler(ws -> {
+        server = new RawWebsocketServer(port, ws -> {
             sockets.add(ws);
             ws.textMessageHandler(text -> {
                 if (ws == sockets.get(0)) {
@@ -47,12 +44,11 @@ class ReconnectingWebsocketComponentTest extends CamelTestSupport {
                 }
             });
         });
-        server.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     @AfterEach
     void stopServer() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        server.close();
     }
 
     @Override
