@@ -23,15 +23,12 @@ import io.collavre.openclaw.bridge.websocket.ConnectionStatus.State;
  *
  * <p>Each text frame becomes an exchange; frames are processed one at a time, in arrival order, on the
  * component's frame threads (never on the Vert.x event loop), with a {@link WebsocketSession} in the
- * {@value #SESSION_HEADER} header through which the route reports the outcome of its application-level
+ * {@value ReconnectingWebsocketConstants#SESSION} header through which the route reports the outcome of its application-level
  * handshake. Until the route calls {@link WebsocketSession#established(Long)} within the handshake timeout the
  * attempt has not succeeded; {@link WebsocketSession#refuse(String)} fails it. A connection silent for longer
  * than the idle timeout is closed and replaced.
  */
 public class ReconnectingWebsocketConsumer extends DefaultConsumer {
-
-    /** Header holding the {@link WebsocketSession} of the connection a frame arrived on. */
-    public static final String SESSION_HEADER = "CamelWebsocketSession";
 
     private static final Logger LOG = LoggerFactory.getLogger(ReconnectingWebsocketConsumer.class);
 
@@ -231,7 +228,7 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
     private void process(WebsocketSession from, String text) {
         Exchange exchange = createExchange(false);
         exchange.getMessage().setBody(text);
-        exchange.getMessage().setHeader(SESSION_HEADER, from);
+        exchange.getMessage().setHeader(ReconnectingWebsocketConstants.SESSION, from);
         try {
             getProcessor().process(exchange);
         } catch (Exception e) {
