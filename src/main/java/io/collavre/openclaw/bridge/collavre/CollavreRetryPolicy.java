@@ -9,6 +9,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 
+import io.collavre.openclaw.bridge.ops.DecisionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
@@ -29,7 +30,11 @@ public class CollavreRetryPolicy implements Predicate, Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(CollavreRetryPolicy.class);
 
+    /** Meter of the retries, counted like the routes' decisions (with the camelContext tag the other meters carry). */
+    public static final String RETRIES_METER = "openclaw.bridge.collavre.retries";
+
     private final Clock clock;
+    private final DecisionCounter retries = new DecisionCounter();
     private int maxRedeliveries = 10;
     private long maxDelayMs = 300_000;
 
@@ -39,6 +44,7 @@ public class CollavreRetryPolicy implements Predicate, Processor {
 
     public CollavreRetryPolicy(Clock clock) {
         this.clock = clock;
+        retries.setMeter(RETRIES_METER);
     }
 
     /** Redeliveries after the first attempt; 0 means never retry. */
@@ -83,11 +89,9 @@ public class CollavreRetryPolicy implements Predicate, Processor {
     }
 
     /** Counts a retry as {@code openclaw_bridge_collavre_retries_total{account}}, when metrics are on. */
-    private static void countRetry(Exchange exchange) {
-        MeterRegistry registry = exchange.getContext().getRegistry().findSingleByType(MeterRegistry.class);
-        if (registry != null) {
-            String account = exchange.getProperty("account", "", String.class);
-            registry.counter("openclaw.bridge.collavre.retries", "account", account).increment();
+    private void countRetry(Exchange exchange) {
+        if (exchange.getContext().getRegistry().findSingleByType(MeterRegistry.class) != null) {
+            retries.process(exchange);
         }
     }
 

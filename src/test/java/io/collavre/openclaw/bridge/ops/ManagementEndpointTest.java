@@ -149,6 +149,16 @@ class ManagementEndpointTest {
     }
 
     @Test
+    void aChatFrameWhosePayloadIsNotAnObjectIsCountedAsDropped() throws Exception {
+        String before = management.scrape();
+        frames.reset();
+        gateway.send("{\"type\":\"event\",\"event\":\"chat\",\"payload\":\"not an object\"}");
+        frames.await(1, WAIT);
+        assertMoved(before, management.scrape(), 1, "openclaw_bridge_frames_dropped_total", "reason",
+                "payload-not-an-object");
+    }
+
+    @Test
     void openBuffersGaugeFollowsTheAggregatorAndPurgedBuffersAreCounted() throws Exception {
         double purgedBefore = sample(management.scrape(), "openclaw_bridge_buffers_purged_total");
         assertEquals(0, sample(management.scrape(), "openclaw_bridge_buffers_open"));
