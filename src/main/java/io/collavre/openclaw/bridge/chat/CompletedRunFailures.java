@@ -1,5 +1,6 @@
 package io.collavre.openclaw.bridge.chat;
 
+import io.collavre.openclaw.bridge.BridgeHeaders;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.ExceptionHandler;
 import org.slf4j.Logger;
@@ -35,7 +36,7 @@ public final class CompletedRunFailures implements ExceptionHandler {
     @Override
     public void handleException(String message, Exchange exchange, Throwable exception) {
         String runId = runId(exchange);
-        String account = exchange == null ? null : exchange.getMessage().getHeader("account", String.class);
+        String account = exchange == null ? null : exchange.getMessage().getHeader(BridgeHeaders.ACCOUNT, String.class);
         String error = exception == null ? message : exception.getClass().getSimpleName() + ": " + exception.getMessage();
         // One line, like the frames' drop-unprocessable-frames; the stack trace at DEBUG.
         if (recovered) {
@@ -52,7 +53,7 @@ public final class CompletedRunFailures implements ExceptionHandler {
         if (exchange == null) {
             return null;
         }
-        String runId = exchange.getProperty("runId", String.class);
+        String runId = exchange.getProperty(BridgeHeaders.RUN_ID, String.class);
         if (runId == null && exchange.getMessage().getBody() instanceof RunBuffer buffer) {
             runId = buffer.getRunId();
         }

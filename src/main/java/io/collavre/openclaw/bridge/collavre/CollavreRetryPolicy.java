@@ -9,6 +9,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 
+import io.collavre.openclaw.bridge.BridgeHeaders;
 import io.collavre.openclaw.bridge.ops.DecisionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
@@ -82,7 +83,7 @@ public class CollavreRetryPolicy implements Predicate, Processor {
         if (retrying) {
             countRetry(exchange);
         }
-        LOG.warn("runId={} attempt={} status={} error={} outcome={}{}", exchange.getProperty("runId"), attempt,
+        LOG.warn("runId={} attempt={} status={} error={} outcome={}{}", exchange.getProperty(BridgeHeaders.RUN_ID), attempt,
                 statusOf(failure), failure == null ? null : failure.getClass().getSimpleName(),
                 retrying ? "retrying" : "not-retrying",
                 retryAfter != null && retrying ? " retryAfterMs=" + retryAfter : "");

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.collavre.openclaw.bridge.BridgeHeaders;
 import io.collavre.openclaw.bridge.collavre.CollavreRequestHeaders;
 import io.collavre.openclaw.bridge.collavre.CollavreRetryPolicy;
 import org.apache.camel.CamelContext;
@@ -50,7 +51,6 @@ import org.slf4j.LoggerFactory;
 public class DeadLetterStore extends ServiceSupport implements CamelContextAware {
 
     public static final String PAYLOAD = "collavrePayload";
-    public static final String RUN_ID = "runId";
     public static final String LETTER = "deadLetter";
     public static final String LETTER_FILE = "deadLetterFile";
     /** The file name of the letter being replayed, kept while the post replaces the message headers. */
@@ -125,7 +125,7 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
         letter.put("reason", CollavreRetryPolicy.isRetryable(failure) ? "retries-exhausted" : "not-retryable");
         recordFailure(letter, failure, exchange.getProperty(CollavreRequestHeaders.ATTEMPTS, 0, Integer.class));
         letter.put("headers", sentHeaders(exchange));
-        Path file = write(dir, fileName(exchange.getProperty(RUN_ID, String.class)), letter);
+        Path file = write(dir, fileName(exchange.getProperty(BridgeHeaders.RUN_ID, String.class)), letter);
         exchange.setProperty(LETTER_FILE, file.getFileName().toString());
         exchange.setProperty(LETTER, letter);
         return file;
@@ -144,7 +144,7 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
         exchange.setProperty(REPLAYED_FILE, exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class));
         exchange.setProperty(PAYLOAD, json.writeValueAsString(payload));
         exchange.setProperty(CollavreRequestHeaders.IDEMPOTENCY_KEY, key);
-        exchange.setProperty(RUN_ID, letter.get("runId"));
+        exchange.setProperty(BridgeHeaders.RUN_ID, letter.get("runId"));
         exchange.setProperty(CollavreRequestHeaders.ATTEMPTS, 0);
     }
 
@@ -157,7 +157,7 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
         letter.put("reason", "replay-failed");
         recordFailure(letter, failure, before + exchange.getProperty(CollavreRequestHeaders.ATTEMPTS, 0, Integer.class));
         String name = exchange.getProperty(REPLAYED_FILE, String.class);
-        Path file = write(dir, name != null ? name : fileName(exchange.getProperty(RUN_ID, String.class)), letter);
+        Path file = write(dir, name != null ? name : fileName(exchange.getProperty(BridgeHeaders.RUN_ID, String.class)), letter);
         exchange.setProperty(LETTER_FILE, file.getFileName().toString());
         exchange.setProperty(LETTER, letter);
         return file;
@@ -225,7 +225,7 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
 
     private Map<String, Object> letterOf(Exchange exchange) {
         Map<String, Object> letter = new LinkedHashMap<>();
-        letter.put("runId", exchange.getProperty(RUN_ID, String.class));
+        letter.put("runId", exchange.getProperty(BridgeHeaders.RUN_ID, String.class));
         letter.put("idempotencyKey", exchange.getProperty(CollavreRequestHeaders.IDEMPOTENCY_KEY, String.class));
         letter.put("payload", parse(exchange.getProperty(PAYLOAD, String.class)));
         return letter;

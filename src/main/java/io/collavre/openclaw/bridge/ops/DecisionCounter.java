@@ -3,6 +3,7 @@ package io.collavre.openclaw.bridge.ops;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.collavre.openclaw.bridge.BridgeHeaders;
 import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
 import org.apache.camel.Processor;
@@ -61,7 +62,7 @@ public class DecisionCounter implements Processor {
             if (meter == null || meter.isBlank()) {
                 throw new IllegalStateException("a DecisionCounter needs its meter");
             }
-            List<String> names = new ArrayList<>(List.of("account"));
+            List<String> names = new ArrayList<>(List.of(BridgeHeaders.ACCOUNT));
             List<String> values = new ArrayList<>();
             for (String pair : tags.split(",")) {
                 if (pair.isBlank()) {
@@ -86,9 +87,9 @@ public class DecisionCounter implements Processor {
         }
 
         void count(Exchange exchange) {
-            String account = exchange.getMessage().getHeader("account", String.class);
+            String account = exchange.getMessage().getHeader(BridgeHeaders.ACCOUNT, String.class);
             if (account == null) {
-                account = exchange.getProperty("account", "", String.class);
+                account = exchange.getProperty(BridgeHeaders.ACCOUNT, "", String.class);
             }
             String[] values = new String[fixedValues.length + 1];
             values[0] = account;
