@@ -134,7 +134,8 @@ public class CollavreRetryPolicy implements Predicate, Processor {
         }
     }
 
-    static Throwable failure(Exchange exchange) {
+    /** The failure of an attempt: the exchange's exception, or the one caught by the error handler. */
+    public static Throwable failure(Exchange exchange) {
         Throwable failure = exchange.getException();
         return failure != null ? failure : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
     }

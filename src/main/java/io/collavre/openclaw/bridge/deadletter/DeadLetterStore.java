@@ -120,7 +120,7 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
 
     /** Writes the failed post of the exchange as a dead letter; returns the letter's file. */
     public Path store(Exchange exchange) throws IOException {
-        Throwable failure = failure(exchange);
+        Throwable failure = CollavreRetryPolicy.failure(exchange);
         Map<String, Object> letter = letterOf(exchange);
         letter.put("reason", CollavreRetryPolicy.isRetryable(failure) ? "retries-exhausted" : "not-retryable");
         recordFailure(letter, failure, exchange.getProperty(CollavreRequestHeaders.ATTEMPTS, 0, Integer.class));
@@ -152,7 +152,7 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
     @SuppressWarnings("unchecked")
     public Path replayFailed(Exchange exchange) throws IOException {
         Map<String, Object> letter = new LinkedHashMap<>(exchange.getProperty(LETTER, Map.class));
-        Throwable failure = failure(exchange);
+        Throwable failure = CollavreRetryPolicy.failure(exchange);
         int before = letter.get("attempts") instanceof Number n ? n.intValue() : 0;
         letter.put("reason", "replay-failed");
         recordFailure(letter, failure, before + exchange.getProperty(CollavreRequestHeaders.ATTEMPTS, 0, Integer.class));
@@ -289,11 +289,6 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
 
     private static String truncate(String text) {
         return text == null || text.length() <= MAX_RESPONSE_CHARS ? text : text.substring(0, MAX_RESPONSE_CHARS);
-    }
-
-    private static Throwable failure(Exchange exchange) {
-        Throwable failure = exchange.getException();
-        return failure != null ? failure : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
     }
 
     @Override
