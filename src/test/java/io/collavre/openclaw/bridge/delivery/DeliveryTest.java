@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -196,6 +197,22 @@ class DeliveryTest {
 
     static double deadLetters(MeterRegistry metrics) {
         return metrics.find("openclaw.bridge.dead.letters").counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    @Test
+    void retriesStopAtCollavreRedeliveryMaxRedeliveriesAndTheRunIsDeadLettered() throws Exception {
+        // max-redeliveries is 8 here: the first attempt and 8 retries, then a dead letter; a tenth answer is never asked.
+        collavre.respondWith(Collections.nCopies(10, 503).toArray(Integer[]::new));
+        send(run("run-exhausted", KEY, "never taken"));
+
+        await().atMost(Duration.ofSeconds(40)).until(() -> letters.files().size() == 1);
+        Path file = letters.files().get(0);
+        JsonObject letter = DeadLetters.json(file);
+        assertEquals("run-exhausted", letter.getString("runId"));
+        assertEquals("retries-exhausted", letter.getString("reason"));
+        assertEquals(9, letter.getInteger("attempts"));
+        assertEquals(9, collavre.postsFor("run-exhausted").size());
+        Files.delete(file);
     }
 
     @Test
