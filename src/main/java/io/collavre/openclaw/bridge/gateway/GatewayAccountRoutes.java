@@ -1,6 +1,7 @@
 package io.collavre.openclaw.bridge.gateway;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.collavre.openclaw.bridge.cluster.GatewayCluster;
@@ -31,6 +32,7 @@ public class GatewayAccountRoutes extends RouteBuilder {
                                             + " (OPENCLAW_ACCOUNTS_FILE)");
         }
         GatewayCluster cluster = GatewayCluster.install(getContext());
+        List<String> standingBy = new ArrayList<>();
         for (GatewayAccount account : accounts) {
             LOG.info("account={} owner={} gateway={} outcome=configured", account.name(), account.ownerId(),
                     account.gatewayUrl());
@@ -41,13 +43,28 @@ public class GatewayAccountRoutes extends RouteBuilder {
                     .parameter("ownerId", account.ownerId())
                     .parameter("gatewayUrl", account.gatewayUrl())
                     .parameter("token", account.token() == null ? "" : account.token())
-                    .parameter("consumerPrefix", cluster.consumerPrefix(account.name()))
-                    .parameter("autoStartup", String.valueOf(standby == 0));
+                    .parameter("consumerPrefix", cluster.consumerPrefix(account.name()));
             if (standby > 0) {
+                standingBy.add(account.routeId());
                 cluster.startLater(account.routeId(), standby);
             }
             cluster.guard(account.routeId());
         }
+        excludeFromAutoStartup(standingBy);
+    }
+
+    /**
+     * The routes of the accounts this bridge stands for only after a delay (it is not their preferred owner) do not
+     * start with the context. Said here, not in the template: Camel's YAML DSL schema takes only a plain boolean as
+     * a route's autoStartup.
+     */
+    private void excludeFromAutoStartup(List<String> routeIds) {
+        if (routeIds.isEmpty()) {
+            return;
+        }
+        String existing = getContext().getAutoStartupExcludePattern();
+        String routes = String.join(",", routeIds);
+        getContext().setAutoStartupExcludePattern(existing == null || existing.isBlank() ? routes : existing + "," + routes);
     }
 
     private String property(String key, String defaultValue) {

@@ -16,10 +16,13 @@ import io.collavre.openclaw.bridge.dedup.PostgresMessageIdRepository;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
+import org.apache.camel.Route;
+import org.apache.camel.Service;
 import org.apache.camel.processor.aggregate.AggregateProcessor;
 import org.apache.camel.processor.aggregate.MemoryAggregationRepository;
 import org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.LifecycleStrategySupport;
 import org.apache.camel.support.service.ServiceSupport;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.slf4j.Logger;
@@ -90,9 +93,20 @@ public class RunStateConfiguration implements CamelConfiguration {
             context.getRegistry().bind("dispatchedRuns", dispatched);
             LOG.info("state=memory outcome=configured");
         }
-        // Read by the routes: the aggregator locks optimistically and the state-maintenance route runs only when
-        // several bridges may share the buffers.
+        // Read by the routes: the state-maintenance route exists only when several bridges may share the buffers.
         properties.addInitialProperty(SHARED_PROPERTY, String.valueOf(POSTGRESQL.equals(store)));
+        if (POSTGRESQL.equals(store)) {
+            // Buffers shared by several bridges: the Aggregator checks versions instead of taking an in-process lock.
+            // Set here, before the Aggregator starts, because the YAML DSL's schema takes only a plain boolean there.
+            context.addLifecycleStrategy(new LifecycleStrategySupport() {
+                @Override
+                public void onServiceAdd(CamelContext camelContext, Service service, Route route) {
+                    if (service instanceof AggregateProcessor aggregator && RUN_BUFFERS.equals(aggregator.getId())) {
+                        aggregator.setOptimisticLocking(true);
+                    }
+                }
+            });
+        }
         if (!POSTGRESQL.equals(store)) {
             context.getRegistry().bind("stateMaintenance", new StateMaintenance.None());
         }
