@@ -1,6 +1,7 @@
 package io.collavre.openclaw.bridge.chat;
 
 import io.collavre.openclaw.bridge.BridgeHeaders;
+import io.collavre.openclaw.bridge.ops.LogSafe;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.ExceptionHandler;
 import org.slf4j.Logger;
@@ -35,9 +36,10 @@ public final class CompletedRunFailures implements ExceptionHandler {
 
     @Override
     public void handleException(String message, Exchange exchange, Throwable exception) {
-        String runId = runId(exchange);
+        String runId = LogSafe.value(runId(exchange));
         String account = exchange == null ? null : exchange.getMessage().getHeader(BridgeHeaders.ACCOUNT, String.class);
-        String error = exception == null ? message : exception.getClass().getSimpleName() + ": " + exception.getMessage();
+        String error = LogSafe.value(exception == null ? message
+                : exception.getClass().getSimpleName() + ": " + exception.getMessage());
         // One line, like the frames' drop-unprocessable-frames; the stack trace at DEBUG.
         if (recovered) {
             LOG.warn("runId={} account={} state=final outcome=dispatch-failed recovery=handed-over-again-by-the-run-store error={}",

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.collavre.openclaw.bridge.BridgeHeaders;
+import io.collavre.openclaw.bridge.ops.LogSafe;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -73,7 +74,8 @@ public class RunBufferAggregationStrategy implements AggregationStrategy {
         } else if (!OPEN.equals(state)) {
             Long seq = RunBuffer.seqOf(payload);
             if (buffer.isBehind(seq)) {
-                LOG.debug("runId={} state=delta seq={} outcome=ignored reason=behind-the-buffer", buffer.getRunId(), seq);
+                LOG.debug("runId={} state=delta seq={} outcome=ignored reason=behind-the-buffer",
+                        LogSafe.value(buffer.getRunId()), seq);
             } else {
                 buffer.mergeDelta(seq, text);
             }

@@ -11,6 +11,7 @@ import java.util.Map;
 
 import io.collavre.openclaw.bridge.BridgeHeaders;
 import io.collavre.openclaw.bridge.ops.DecisionCounter;
+import io.collavre.openclaw.bridge.ops.LogSafe;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
@@ -83,7 +84,8 @@ public class CollavreRetryPolicy implements Predicate, Processor {
         if (retrying) {
             countRetry(exchange);
         }
-        LOG.warn("runId={} attempt={} status={} error={} outcome={}{}", exchange.getProperty(BridgeHeaders.RUN_ID), attempt,
+        LOG.warn("runId={} attempt={} status={} error={} outcome={}{}",
+                LogSafe.value(exchange.getProperty(BridgeHeaders.RUN_ID)), attempt,
                 statusOf(failure), failure == null ? null : failure.getClass().getSimpleName(),
                 retrying ? "retrying" : "not-retrying",
                 retryAfter != null && retrying ? " retryAfterMs=" + retryAfter : "");

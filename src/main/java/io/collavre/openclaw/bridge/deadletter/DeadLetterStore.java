@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.collavre.openclaw.bridge.BridgeHeaders;
 import io.collavre.openclaw.bridge.collavre.CollavreRequestHeaders;
 import io.collavre.openclaw.bridge.collavre.CollavreRetryPolicy;
+import io.collavre.openclaw.bridge.ops.LogSafe;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
@@ -214,10 +215,11 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
         recordFailure(letter, failure, attempts == null ? 0 : attempts);
         try {
             Path file = write(dir.resolve(REPLAY_FOLDER), fileName((String) letter.get("runId")), letter);
-            LOG.warn("runId={} outcome=queued-for-replay reason={} letter={}", letter.get("runId"), reason,
+            LOG.warn("runId={} outcome=queued-for-replay reason={} letter={}", LogSafe.value(letter.get("runId")), reason,
                     file.getFileName());
         } catch (IOException e) {
-            LOG.error("runId={} outcome=lost reason={} error={}", letter.get("runId"), reason, e.toString());
+            LOG.error("runId={} outcome=lost reason={} error={}", LogSafe.value(letter.get("runId")), reason,
+                    LogSafe.value(e.toString()));
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.collavre.openclaw.bridge.ops.LogSafe;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -244,10 +245,8 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
     private void closedByPeer(WebsocketSession closed) {
         Short status = closed.socket.closeStatusCode();
         int code = status == null ? ReconnectPolicy.ABNORMAL_CLOSURE : status;
-        String closeReason = closed.socket.closeReason();
-        if (closeReason != null && closeReason.length() > 120) {
-            closeReason = closeReason.substring(0, 120) + "...";
-        }
+        // The Gateway's words: escaped and cut for the log line.
+        String closeReason = LogSafe.value(closed.socket.closeReason());
         synchronized (lock) {
             if (session != closed) {
                 return; // we closed it ourselves and already decided what comes next
