@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.collavre.openclaw.bridge.cluster.GatewayCluster;
+import org.apache.camel.PropertyInject;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,21 +18,46 @@ public class GatewayAccountRoutes extends RouteBuilder {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayAccountRoutes.class);
 
+    // The settings, injected by Camel Main from application.properties (where their defaults and comments are).
+    @PropertyInject("openclaw.gateway.account")
+    String account;
+    @PropertyInject("openclaw.gateway.owner-id")
+    String ownerId;
+    @PropertyInject("openclaw.gateway.url")
+    String gatewayUrl;
+    @PropertyInject("openclaw.gateway.token")
+    String token;
+    @PropertyInject("openclaw.accounts-file")
+    String accountsFile;
+    @PropertyInject("bridge.cluster.enabled")
+    boolean clusterEnabled;
+    @PropertyInject("bridge.cluster.zookeeper-url")
+    String zookeeperUrl;
+    @PropertyInject("bridge.cluster.session-timeout-ms")
+    int sessionTimeoutMs;
+    @PropertyInject("bridge.cluster.connect-timeout-ms")
+    int connectTimeoutMs;
+    @PropertyInject("bridge.cluster.base-path")
+    String basePath;
+    @PropertyInject("bridge.cluster.node-id")
+    String nodeId;
+    @PropertyInject("bridge.cluster.members")
+    String members;
+    @PropertyInject("bridge.cluster.standby-delay-ms")
+    long standbyDelayMs;
+
     @Override
     public void configure() throws Exception {
-        GatewayAccount single = new GatewayAccount(
-                property("openclaw.gateway.account", "default"),
-                property("openclaw.gateway.owner-id", ""),
-                property("openclaw.gateway.url", ""),
-                property("openclaw.gateway.token", ""));
-        String file = property("openclaw.accounts-file", "");
-        List<GatewayAccount> accounts = GatewayAccounts.load(single, file.isBlank() ? null : Path.of(file));
+        GatewayAccount single = new GatewayAccount(account.trim(), ownerId.trim(), gatewayUrl.trim(), token);
+        String file = accountsFile.trim();
+        List<GatewayAccount> accounts = GatewayAccounts.load(single, file.isEmpty() ? null : Path.of(file));
         if (accounts.isEmpty()) {
             throw new IllegalStateException("No Gateway account configured: set openclaw.gateway.owner-id"
                                             + " (OPENCLAW_GATEWAY_OWNER_ID) or list accounts in openclaw.accounts-file"
                                             + " (OPENCLAW_ACCOUNTS_FILE)");
         }
-        GatewayCluster cluster = GatewayCluster.install(getContext());
+        GatewayCluster cluster = GatewayCluster.install(getContext(), new GatewayCluster.Settings(clusterEnabled,
+                zookeeperUrl, sessionTimeoutMs, connectTimeoutMs, basePath, nodeId, members, standbyDelayMs));
         List<String> standingBy = new ArrayList<>();
         for (GatewayAccount account : accounts) {
             LOG.info("account={} owner={} gateway={} outcome=configured", account.name(), account.ownerId(),
@@ -65,9 +91,5 @@ public class GatewayAccountRoutes extends RouteBuilder {
         String existing = getContext().getAutoStartupExcludePattern();
         String routes = String.join(",", routeIds);
         getContext().setAutoStartupExcludePattern(existing == null || existing.isBlank() ? routes : existing + "," + routes);
-    }
-
-    private String property(String key, String defaultValue) {
-        return getContext().getPropertiesComponent().resolveProperty(key).orElse(defaultValue);
     }
 }
