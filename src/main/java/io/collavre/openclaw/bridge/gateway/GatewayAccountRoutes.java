@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates one {@code gateway-connection} route (the YAML route template) per configured Gateway account. The
- * YAML DSL cannot loop over a file, so this is the one piece of wiring done in Java.
+ * Creates the {@code gateway-connection} and {@code gateway-handshake} routes (YAML route templates) of each
+ * configured Gateway account. The YAML DSL cannot loop over a file, so this is the one piece of wiring done in Java.
  */
 public class GatewayAccountRoutes extends RouteBuilder {
 
@@ -68,8 +68,12 @@ public class GatewayAccountRoutes extends RouteBuilder {
                     .parameter("account", account.name())
                     .parameter("ownerId", account.ownerId())
                     .parameter("gatewayUrl", account.gatewayUrl())
-                    .parameter("token", account.token() == null ? "" : account.token())
                     .parameter("consumerPrefix", cluster.consumerPrefix(account.name()));
+            templatedRoute("gateway-handshake")
+                    .routeId("gateway-handshake-" + account.name())
+                    .parameter("account", account.name())
+                    .parameter("gatewayUrl", account.gatewayUrl())
+                    .parameter("token", account.token() == null ? "" : account.token());
             if (standby > 0) {
                 standingBy.add(account.routeId());
                 cluster.startLater(account.routeId(), standby);
