@@ -5,7 +5,6 @@ import java.util.Map;
 import io.collavre.openclaw.bridge.chat.RunBufferRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.micrometer.MicrometerConstants;
@@ -24,7 +23,7 @@ class OpenBuffersGaugeTest {
         MeterRegistry meters = new SimpleMeterRegistry();
         MemoryAggregationRepository sharedStore = new MemoryAggregationRepository();
         RunBufferRepository buffers = new RunBufferRepository(sharedStore);
-        try (CamelContext context = new DefaultCamelContext()) {
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
             context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
             OpenBuffersGauge gauge = new OpenBuffersGauge();
             context.getRegistry().bind("openBuffersGauge", gauge);

@@ -2,7 +2,6 @@ package io.collavre.openclaw.bridge.websocket;
 
 import java.util.Map;
 
-import org.apache.camel.CamelContext;
 import org.apache.camel.CatalogCamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.EndpointUriFactory;
@@ -23,7 +22,7 @@ class ReconnectingWebsocketMetadataTest {
 
     @Test
     void theComponentIsDiscoveredByItsSchemeAndConfiguresTheAccountParameter() throws Exception {
-        try (CamelContext context = new DefaultCamelContext()) {
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
             context.start();
             ReconnectingWebsocketEndpoint endpoint = assertInstanceOf(ReconnectingWebsocketEndpoint.class,
                     context.getEndpoint("reconnecting-websocket:http://127.0.0.1:18789/gw?account=alice"));
@@ -38,7 +37,7 @@ class ReconnectingWebsocketMetadataTest {
 
     @Test
     void theMetadataDescribesTheComponentOptionsTheAccountParameterAndTheSessionHeader() throws Exception {
-        try (CamelContext context = new DefaultCamelContext()) {
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
             String json = ((CatalogCamelContext) context).getComponentParameterJsonSchema("reconnecting-websocket");
             assertNotNull(json, "reconnecting-websocket.json on the classpath");
             JsonObject metadata = (JsonObject) Jsoner.deserialize(json);
@@ -62,7 +61,7 @@ class ReconnectingWebsocketMetadataTest {
 
     @Test
     void theGeneratedUriFactoryBuildsTheEndpointUri() throws Exception {
-        try (CamelContext context = new DefaultCamelContext()) {
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
             EndpointUriFactory factory = context.getCamelContextExtension().getEndpointUriFactory("reconnecting-websocket");
             assertNotNull(factory);
             assertTrue(factory.propertyNames().contains("account"));
