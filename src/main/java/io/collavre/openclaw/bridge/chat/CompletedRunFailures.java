@@ -1,6 +1,7 @@
 package io.collavre.openclaw.bridge.chat;
 
 import io.collavre.openclaw.bridge.BridgeHeaders;
+import io.collavre.openclaw.bridge.collavre.DeliveryBacklog.DeliveryBacklogFull;
 import io.collavre.openclaw.bridge.ops.LogSafe;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.ExceptionHandler;
@@ -41,6 +42,12 @@ public final class CompletedRunFailures implements ExceptionHandler {
         String error = LogSafe.value(exception == null ? message
                 : exception.getClass().getSimpleName() + ": " + exception.getMessage());
         // One line, like the frames' drop-unprocessable-frames; the stack trace at DEBUG.
+        if (recovered && exception instanceof DeliveryBacklogFull) {
+            // Not a failure: the run waits in the state store until the delivery backlog has room again.
+            LOG.debug("runId={} account={} state=final outcome=waiting-in-store reason=delivery-backlog-full", runId,
+                    account);
+            return;
+        }
         if (recovered) {
             LOG.warn("runId={} account={} state=final outcome=dispatch-failed recovery=handed-over-again-by-the-run-store error={}",
                     runId, account, error);

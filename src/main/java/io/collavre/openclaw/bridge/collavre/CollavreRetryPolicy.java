@@ -70,6 +70,9 @@ public class CollavreRetryPolicy implements Predicate, Processor {
     @Override
     public void process(Exchange exchange) {
         Throwable failure = failure(exchange);
+        if (failure instanceof DeliveryBacklog.DeliveryBacklogFull) {
+            return; // not an attempt: the run never reached Collavre, and dead-letter-store logs what became of it
+        }
         exchange.getMessage().removeHeader(Exchange.REDELIVERY_DELAY);
         Long retryAfter = null;
         if (failure instanceof HttpOperationFailedException http) {
