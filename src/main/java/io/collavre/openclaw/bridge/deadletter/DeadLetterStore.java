@@ -20,8 +20,10 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.collavre.openclaw.bridge.BridgeHeaders;
+import io.collavre.openclaw.bridge.chat.RunBufferRepository;
 import io.collavre.openclaw.bridge.collavre.CollavreRequestHeaders;
 import io.collavre.openclaw.bridge.collavre.CollavreRetryPolicy;
+import io.collavre.openclaw.bridge.collavre.DeliveryBacklog.DeliveryBacklogFull;
 import io.collavre.openclaw.bridge.ops.LogSafe;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -70,7 +72,7 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
     private final Map<String, Map<String, Object>> inFlight = new ConcurrentHashMap<>();
     private CamelContext camelContext;
     private Path dir = Path.of("data", "dead-letters");
-    private boolean trackInFlight = true;
+    private volatile boolean trackInFlight = true;
 
     public DeadLetterStore() {
         this(Clock.systemUTC());
@@ -88,7 +90,10 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
         return dir;
     }
 
-    /** With persistent run state the aggregation repository recovers cut-short deliveries: no need to track them. */
+    /**
+     * With persistent run state the aggregation repository recovers cut-short deliveries: no need to track them.
+     * Found out at start from the run buffers' repository (bean {@code runBufferRepository}); a test may say it.
+     */
     public void setPersistentState(boolean persistentState) {
         this.trackInFlight = !persistentState;
     }
@@ -114,6 +119,12 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
 
     @Override
     protected void doStart() throws IOException {
+        RunBufferRepository buffers = camelContext == null ? null
+                : camelContext.getRegistry().lookupByNameAndType("runBufferRepository", RunBufferRepository.class);
+        if (buffers != null) {
+            // Any store that recovers (embedded, postgresql, however chosen): one path for cut-short deliveries.
+            setPersistentState(buffers.isUseRecovery());
+        }
         Files.createDirectories(dir.resolve(REPLAY_FOLDER));
     }
 
@@ -122,8 +133,13 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
     /** Writes the failed post of the exchange as a dead letter; returns the letter's file. */
     public Path store(Exchange exchange) throws IOException {
         Throwable failure = CollavreRetryPolicy.failure(exchange);
+        if (failure instanceof DeliveryBacklogFull full && !trackInFlight) {
+            // Persistent state keeps the completed run: its recovery hands it over again once there is room.
+            throw full;
+        }
         Map<String, Object> letter = letterOf(exchange);
-        letter.put("reason", CollavreRetryPolicy.isRetryable(failure) ? "retries-exhausted" : "not-retryable");
+        letter.put("reason", failure instanceof DeliveryBacklogFull ? "backlog-full"
+                : CollavreRetryPolicy.isRetryable(failure) ? "retries-exhausted" : "not-retryable");
         recordFailure(letter, failure, exchange.getProperty(CollavreRequestHeaders.ATTEMPTS, 0, Integer.class));
         letter.put("headers", sentHeaders(exchange));
         Path file = write(dir, fileName(exchange.getProperty(BridgeHeaders.RUN_ID, String.class)), letter);
