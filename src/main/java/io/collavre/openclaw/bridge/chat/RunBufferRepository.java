@@ -1,6 +1,7 @@
 package io.collavre.openclaw.bridge.chat;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -76,6 +77,11 @@ public class RunBufferRepository extends ServiceSupport
     @ManagedAttribute(description = "Runs buffered now")
     public int getOpenBuffers() {
         return open.size();
+    }
+
+    /** The run ids this bridge buffers now, as a snapshot. */
+    public List<String> openRunIds() {
+        return List.copyOf(open);
     }
 
     @Override
