@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.collavre.openclaw.bridge.testing.CollavreReceiver;
 import io.collavre.openclaw.bridge.testing.GatewaySimulator;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,6 +59,13 @@ class PackagedBridgeIT {
             String log = Files.readString(output);
             assertTrue(log.contains("runId=run-packaged account=default state=final outcome=dispatched"), log);
             assertTrue(log.contains("Apache Camel (Main)") && log.contains("shutdown"), "graceful shutdown logged");
+            // The jar's manifest speaks for the bridge only: Camel names its own version, not the bridge's.
+            String camelVersion;
+            try (DefaultCamelContext camel = new DefaultCamelContext()) {
+                camelVersion = camel.getVersion();
+            }
+            assertTrue(camelVersion.startsWith("4."), camelVersion);
+            assertTrue(log.contains("Apache Camel " + camelVersion + " ("), "Camel's version in the log: " + log);
             assertFalse(log.contains("gateway-token-123"), "Gateway token in the output");
             assertFalse(log.contains("collavre-token-456"), "Collavre token in the output");
             assertTrue(new File(jar.getParent().toFile(), "routes").isDirectory());

@@ -2,6 +2,7 @@ package io.collavre.openclaw.bridge.chat;
 
 import java.util.Map;
 
+import io.collavre.openclaw.bridge.BridgeHeaders;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.Message;
@@ -22,12 +23,6 @@ import org.apache.camel.Message;
  */
 public class ChatEventHeaders implements Processor {
 
-    public static final String RUN_ID = "runId";
-    public static final String STATE = "state";
-    public static final String SESSION_KEY = "sessionKey";
-    public static final String KEY_USER_ID = "keyUserId";
-    public static final String FRAME_ID = "frameId";
-
     private int maxRunIdChars = 200;
 
     /** Run ids longer than this are not trusted. */
@@ -46,13 +41,14 @@ public class ChatEventHeaders implements Processor {
         Object runId = payload == null ? null : payload.get("runId");
         Object state = payload == null ? null : payload.get("state");
         Object sessionKey = payload == null ? null : payload.get("sessionKey");
-        set(message, RUN_ID, runId instanceof String id && !id.isBlank() && id.length() <= maxRunIdChars ? id : null);
-        set(message, STATE, state instanceof String s ? s : null);
-        set(message, SESSION_KEY, sessionKey instanceof String key ? key : null);
-        set(message, KEY_USER_ID, SessionKey.parse(sessionKey instanceof String key ? key : null).userId());
+        set(message, BridgeHeaders.RUN_ID, runId instanceof String id && !id.isBlank() && id.length() <= maxRunIdChars ? id : null);
+        set(message, BridgeHeaders.STATE, state instanceof String s ? s : null);
+        set(message, BridgeHeaders.SESSION_KEY, sessionKey instanceof String key ? key : null);
+        set(message, BridgeHeaders.KEY_USER_ID, SessionKey.parse(sessionKey instanceof String key ? key : null).userId());
         @SuppressWarnings("unchecked")
         Map<String, Object> chat = (Map<String, Object>) payload;
-        set(message, FRAME_ID, chat == null ? null : FrameIdentity.of(message.getHeader("account", String.class), chat));
+        set(message, BridgeHeaders.FRAME_ID,
+                chat == null ? null : FrameIdentity.of(message.getHeader(BridgeHeaders.ACCOUNT, String.class), chat));
     }
 
     private static void set(Message message, String name, Object value) {

@@ -1,5 +1,8 @@
 package io.collavre.openclaw.bridge.chat;
 
+import io.collavre.openclaw.bridge.BridgeHeaders;
+import io.collavre.openclaw.bridge.collavre.DeliveryBacklog.DeliveryBacklogFull;
+import io.collavre.openclaw.bridge.ops.LogSafe;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.ExceptionHandler;
 import org.slf4j.Logger;
@@ -34,10 +37,17 @@ public final class CompletedRunFailures implements ExceptionHandler {
 
     @Override
     public void handleException(String message, Exchange exchange, Throwable exception) {
-        String runId = runId(exchange);
-        String account = exchange == null ? null : exchange.getMessage().getHeader("account", String.class);
-        String error = exception == null ? message : exception.getClass().getSimpleName() + ": " + exception.getMessage();
+        String runId = LogSafe.value(runId(exchange));
+        String account = exchange == null ? null : exchange.getMessage().getHeader(BridgeHeaders.ACCOUNT, String.class);
+        String error = LogSafe.value(exception == null ? message
+                : exception.getClass().getSimpleName() + ": " + exception.getMessage());
         // One line, like the frames' drop-unprocessable-frames; the stack trace at DEBUG.
+        if (recovered && exception instanceof DeliveryBacklogFull) {
+            // Not a failure: the run waits in the state store until the delivery backlog has room again.
+            LOG.debug("runId={} account={} state=final outcome=waiting-in-store reason=delivery-backlog-full", runId,
+                    account);
+            return;
+        }
         if (recovered) {
             LOG.warn("runId={} account={} state=final outcome=dispatch-failed recovery=handed-over-again-by-the-run-store error={}",
                     runId, account, error);
@@ -52,7 +62,7 @@ public final class CompletedRunFailures implements ExceptionHandler {
         if (exchange == null) {
             return null;
         }
-        String runId = exchange.getProperty("runId", String.class);
+        String runId = exchange.getProperty(BridgeHeaders.RUN_ID, String.class);
         if (runId == null && exchange.getMessage().getBody() instanceof RunBuffer buffer) {
             runId = buffer.getRunId();
         }

@@ -28,6 +28,8 @@ public final class RunBuffer implements Serializable {
     private String text = "";
     private boolean overflowed;
     private int overflowChars;
+    /** Whether the stream was cumulative when the text went past the cap: how later deltas count. */
+    private boolean overflowedCumulative;
     /** The seq of the last delta merged; null until one with a seq came (and in buffers stored before it existed). */
     private Long lastSeq;
 
@@ -73,12 +75,18 @@ public final class RunBuffer implements Serializable {
 
     /** Merges a delta's text; returns the buffered text's new length (0 once overflowed). */
     public int mergeDelta(String delta) {
-        if (overflowed || delta == null || delta.isEmpty()) {
+        if (delta == null || delta.isEmpty()) {
             return text.length();
+        }
+        if (overflowed) {
+            // Buffering has stopped; the size the run reaches is still counted, for the line that drops it.
+            grow(overflowedCumulative ? delta.length() : (long) overflowChars + delta.length());
+            return 0;
         }
         boolean cumulative = delta.startsWith(text);
         long merged = cumulative ? delta.length() : (long) text.length() + delta.length();
         if (merged > maxChars) {
+            overflowedCumulative = cumulative;
             overflow(merged);
             return 0;
         }
@@ -88,7 +96,11 @@ public final class RunBuffer implements Serializable {
 
     /** The final message's text wins when it is not empty; otherwise the buffered text stands. */
     public void applyFinal(String finalText) {
-        if (overflowed || finalText == null || finalText.isEmpty()) {
+        if (finalText == null || finalText.isEmpty()) {
+            return;
+        }
+        if (overflowed) {
+            grow(finalText.length());
             return;
         }
         if (finalText.length() > maxChars) {
@@ -104,12 +116,19 @@ public final class RunBuffer implements Serializable {
         text = "";
     }
 
+    private void grow(long chars) {
+        overflowChars = (int) Math.min(Integer.MAX_VALUE, Math.max(overflowChars, chars));
+    }
+
     /** True when the run's text went past the cap: the run must not be dispatched. */
     public boolean isOverflowed() {
         return overflowed;
     }
 
-    /** The length the text would have had when it went past the cap. */
+    /**
+     * The length the run's text reached, counted on after it went past the cap: exact for cumulative deltas (the
+     * Gateway's), the sum of what came for incremental ones.
+     */
     public int getOverflowChars() {
         return overflowChars;
     }

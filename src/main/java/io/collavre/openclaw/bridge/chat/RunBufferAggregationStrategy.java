@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
 
+import io.collavre.openclaw.bridge.BridgeHeaders;
+import io.collavre.openclaw.bridge.ops.LogSafe;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -21,15 +23,12 @@ public class RunBufferAggregationStrategy implements AggregationStrategy {
 
     private static final Logger LOG = LoggerFactory.getLogger("run-buffer-aggregate");
 
-    public static final String RUN_ID = "runId";
-    public static final String STATE = "state";
-    public static final String SESSION_KEY = "sessionKey";
-    public static final String OWNER_ID = "ownerId";
     /** State of the event the route sends to open a buffer for a run whose final came first: adds no text. */
     public static final String OPEN = "open";
 
     /** The headers a buffered run keeps: plain strings, so that a persistent repository can store them. */
-    private static final Set<String> KEPT_HEADERS = Set.of(RUN_ID, STATE, SESSION_KEY, OWNER_ID, "account");
+    private static final Set<String> KEPT_HEADERS = Set.of(BridgeHeaders.RUN_ID, BridgeHeaders.STATE,
+            BridgeHeaders.SESSION_KEY, BridgeHeaders.OWNER_ID, BridgeHeaders.ACCOUNT);
 
     private final Clock clock;
     private int maxTextChars = Integer.MAX_VALUE;
@@ -53,28 +52,30 @@ public class RunBufferAggregationStrategy implements AggregationStrategy {
     @Override
     public Exchange aggregate(Exchange buffered, Exchange event) {
         Message in = event.getMessage();
-        String state = in.getHeader(STATE, String.class);
+        String state = in.getHeader(BridgeHeaders.STATE, String.class);
         Map<?, ?> payload = in.getBody(Map.class);
         String text = ChatText.of(payload == null ? null : payload.get("message"));
 
         Exchange result = buffered != null ? buffered : event;
         RunBuffer buffer;
         if (buffered == null) {
-            buffer = new RunBuffer(in.getHeader(RUN_ID, String.class), in.getHeader(OWNER_ID, String.class),
-                    in.getHeader(SESSION_KEY, String.class), clock.instant(), maxTextChars);
+            buffer = new RunBuffer(in.getHeader(BridgeHeaders.RUN_ID, String.class),
+                    in.getHeader(BridgeHeaders.OWNER_ID, String.class),
+                    in.getHeader(BridgeHeaders.SESSION_KEY, String.class), clock.instant(), maxTextChars);
             // The connection's own objects (WebSocket session and the like) stay with the frame, not the run.
             in.getHeaders().keySet().removeIf(name -> !KEPT_HEADERS.contains(name));
         } else {
             buffer = buffered.getMessage().getBody(RunBuffer.class);
-            buffer.rememberSessionKey(in.getHeader(SESSION_KEY, String.class));
-            result.getMessage().setHeader(STATE, state);
+            buffer.rememberSessionKey(in.getHeader(BridgeHeaders.SESSION_KEY, String.class));
+            result.getMessage().setHeader(BridgeHeaders.STATE, state);
         }
         if ("final".equals(state)) {
             buffer.applyFinal(text);
         } else if (!OPEN.equals(state)) {
             Long seq = RunBuffer.seqOf(payload);
             if (buffer.isBehind(seq)) {
-                LOG.debug("runId={} state=delta seq={} outcome=ignored reason=behind-the-buffer", buffer.getRunId(), seq);
+                LOG.debug("runId={} state=delta seq={} outcome=ignored reason=behind-the-buffer",
+                        LogSafe.value(buffer.getRunId()), seq);
             } else {
                 buffer.mergeDelta(seq, text);
             }

@@ -1,9 +1,11 @@
 package io.collavre.openclaw.bridge.chat;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.collavre.openclaw.bridge.BridgeHeaders;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
@@ -57,14 +59,14 @@ public class RunBufferRepository extends ServiceSupport
      * predicate rather than a bean call in Simple, because it is asked of every event.
      */
     public Predicate deltaOverCap() {
-        return exchange -> "delta".equals(exchange.getMessage().getHeader(RunBufferAggregationStrategy.STATE))
-                           && !hasRoomFor(exchange.getMessage().getHeader(RunBufferAggregationStrategy.RUN_ID, String.class));
+        return exchange -> "delta".equals(exchange.getMessage().getHeader(BridgeHeaders.STATE))
+                           && !hasRoomFor(exchange.getMessage().getHeader(BridgeHeaders.RUN_ID, String.class));
     }
 
     /** Matches a final of a run that has no buffer yet: the run-buffer route opens one first. */
     public Predicate finalWithoutBuffer() {
-        return exchange -> "final".equals(exchange.getMessage().getHeader(RunBufferAggregationStrategy.STATE))
-                           && !isOpen(exchange.getMessage().getHeader(RunBufferAggregationStrategy.RUN_ID, String.class));
+        return exchange -> "final".equals(exchange.getMessage().getHeader(BridgeHeaders.STATE))
+                           && !isOpen(exchange.getMessage().getHeader(BridgeHeaders.RUN_ID, String.class));
     }
 
     /** True when the run has a buffer. */
@@ -75,6 +77,11 @@ public class RunBufferRepository extends ServiceSupport
     @ManagedAttribute(description = "Runs buffered now")
     public int getOpenBuffers() {
         return open.size();
+    }
+
+    /** The run ids this bridge buffers now, as a snapshot. */
+    public List<String> openRunIds() {
+        return List.copyOf(open);
     }
 
     @Override

@@ -54,23 +54,30 @@ public final class GatewayCluster {
         return "gateway-" + account;
     }
 
+    /** The {@code bridge.cluster.*} settings, as application.properties and the environment give them. */
+    public record Settings(boolean enabled, String zookeeperUrl, int sessionTimeoutMs, int connectTimeoutMs,
+                           String basePath, String nodeId, String members, long standbyDelayMs) {
+    }
+
     /** Sets the ZooKeeper cluster service up when {@code bridge.cluster.enabled} is true. */
-    public static GatewayCluster install(CamelContext context) throws Exception {
-        if (!Boolean.parseBoolean(property(context, "bridge.cluster.enabled", "false"))) {
+    public static GatewayCluster install(CamelContext context, Settings settings) throws Exception {
+        if (!settings.enabled()) {
             return NONE;
         }
-        String nodes = property(context, "bridge.cluster.zookeeper-url", "");
+        String nodes = settings.zookeeperUrl().trim();
         if (nodes.isBlank()) {
             throw new IllegalStateException("bridge.cluster.enabled is true but bridge.cluster.zookeeper-url"
                                             + " (BRIDGE_CLUSTER_ZOOKEEPER_URL) is empty");
         }
-        String nodeId = nodeId(context);
-        int sessionTimeout = Integer.parseInt(property(context, "bridge.cluster.session-timeout-ms", "10000"));
+        String nodeId = nodeId(settings.nodeId());
+        int sessionTimeout = settings.sessionTimeoutMs();
         // The bridge's own Curator client, so that the guard hears of its connection's state; Curator keeps
         // reconnecting on its own, the retry policy is for single operations.
         CuratorFramework curator = CuratorFrameworkFactory.builder().connectString(nodes)
                 .sessionTimeoutMs(sessionTimeout)
-                .connectionTimeoutMs(Integer.parseInt(property(context, "bridge.cluster.connect-timeout-ms", "5000")))
+                // Never longer than the session: Curator warns of (and ZooKeeper cannot honour) a connect timeout
+                // past the session timeout, a combination the settings allow.
+                .connectionTimeoutMs(Math.min(settings.connectTimeoutMs(), sessionTimeout))
                 .retryPolicy(new ExponentialBackoffRetry(500, 3, 5000))
                 .build();
         curator.start();
@@ -81,7 +88,7 @@ public final class GatewayCluster {
         ZooKeeperCuratorConfiguration configuration = new ZooKeeperCuratorConfiguration();
         configuration.setCuratorFramework(curator);
         configuration.setNodes(nodes);
-        configuration.setBasePath(property(context, "bridge.cluster.base-path", "/openclaw-bridge"));
+        configuration.setBasePath(settings.basePath().trim());
         ZooKeeperClusterService service = new ZooKeeperClusterService(configuration);
         service.setId(nodeId);
         context.addService(service);
@@ -90,13 +97,11 @@ public final class GatewayCluster {
         // Once elected, start the connection after 1 s; the consumer's start does not fail for a Gateway that is
         // down (it reconnects on its own), so one attempt is enough.
         master.setBackOffMaxAttempts(1);
-        List<String> members = Arrays.stream(property(context, "bridge.cluster.members", "").split(","))
+        List<String> members = Arrays.stream(settings.members().split(","))
                 .map(String::trim).filter(m -> !m.isEmpty()).distinct().toList();
-        long standbyDelay = Long.parseLong(property(context, "bridge.cluster.standby-delay-ms",
-                String.valueOf(2L * sessionTimeout)));
         LOG.info("cluster=zookeeper node={} zookeeper={} basePath={} sessionTimeoutMs={} members={} outcome=enabled",
                 nodeId, nodes, configuration.getBasePath(), sessionTimeout, members);
-        return new GatewayCluster(context, guard, nodeId, members, standbyDelay);
+        return new GatewayCluster(context, guard, nodeId, members, settings.standbyDelayMs());
     }
 
     /**
@@ -145,10 +150,9 @@ public final class GatewayCluster {
         }
     }
 
-    /** This bridge's name: {@code bridge.cluster.node-id}, or host name and process id when it is empty. */
-    public static String nodeId(CamelContext context) {
-        String nodeId = property(context, "bridge.cluster.node-id", "");
-        return nodeId.isBlank() ? defaultNodeId() : nodeId;
+    /** This bridge's name: {@code bridge.cluster.node-id} as configured, or host name and process id when empty. */
+    public static String nodeId(String configured) {
+        return configured == null || configured.isBlank() ? defaultNodeId() : configured.trim();
     }
 
     private static String defaultNodeId() {
@@ -159,9 +163,5 @@ public final class GatewayCluster {
             host = "bridge";
         }
         return host + "-" + ProcessHandle.current().pid();
-    }
-
-    private static String property(CamelContext context, String key, String defaultValue) {
-        return context.getPropertiesComponent().resolveProperty(key).map(String::trim).orElse(defaultValue);
     }
 }

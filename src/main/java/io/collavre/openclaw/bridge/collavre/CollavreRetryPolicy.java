@@ -9,6 +9,9 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 
+import io.collavre.openclaw.bridge.BridgeHeaders;
+import io.collavre.openclaw.bridge.ops.DecisionCounter;
+import io.collavre.openclaw.bridge.ops.LogSafe;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
@@ -29,7 +32,11 @@ public class CollavreRetryPolicy implements Predicate, Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(CollavreRetryPolicy.class);
 
+    /** Meter of the retries, counted like the routes' decisions (with the camelContext tag the other meters carry). */
+    public static final String RETRIES_METER = "openclaw.bridge.collavre.retries";
+
     private final Clock clock;
+    private final DecisionCounter retries = new DecisionCounter();
     private int maxRedeliveries = 10;
     private long maxDelayMs = 300_000;
 
@@ -39,6 +46,7 @@ public class CollavreRetryPolicy implements Predicate, Processor {
 
     public CollavreRetryPolicy(Clock clock) {
         this.clock = clock;
+        retries.setMeter(RETRIES_METER);
     }
 
     /** Redeliveries after the first attempt; 0 means never retry. */
@@ -62,6 +70,9 @@ public class CollavreRetryPolicy implements Predicate, Processor {
     @Override
     public void process(Exchange exchange) {
         Throwable failure = failure(exchange);
+        if (failure instanceof DeliveryBacklog.DeliveryBacklogFull) {
+            return; // not an attempt: the run never reached Collavre, and dead-letter-store logs what became of it
+        }
         exchange.getMessage().removeHeader(Exchange.REDELIVERY_DELAY);
         Long retryAfter = null;
         if (failure instanceof HttpOperationFailedException http) {
@@ -76,18 +87,17 @@ public class CollavreRetryPolicy implements Predicate, Processor {
         if (retrying) {
             countRetry(exchange);
         }
-        LOG.warn("runId={} attempt={} status={} error={} outcome={}{}", exchange.getProperty("runId"), attempt,
+        LOG.warn("runId={} attempt={} status={} error={} outcome={}{}",
+                LogSafe.value(exchange.getProperty(BridgeHeaders.RUN_ID)), attempt,
                 statusOf(failure), failure == null ? null : failure.getClass().getSimpleName(),
                 retrying ? "retrying" : "not-retrying",
                 retryAfter != null && retrying ? " retryAfterMs=" + retryAfter : "");
     }
 
     /** Counts a retry as {@code openclaw_bridge_collavre_retries_total{account}}, when metrics are on. */
-    private static void countRetry(Exchange exchange) {
-        MeterRegistry registry = exchange.getContext().getRegistry().findSingleByType(MeterRegistry.class);
-        if (registry != null) {
-            String account = exchange.getProperty("account", "", String.class);
-            registry.counter("openclaw.bridge.collavre.retries", "account", account).increment();
+    private void countRetry(Exchange exchange) {
+        if (exchange.getContext().getRegistry().findSingleByType(MeterRegistry.class) != null) {
+            retries.process(exchange);
         }
     }
 
@@ -129,7 +139,8 @@ public class CollavreRetryPolicy implements Predicate, Processor {
         }
     }
 
-    static Throwable failure(Exchange exchange) {
+    /** The failure of an attempt: the exchange's exception, or the one caught by the error handler. */
+    public static Throwable failure(Exchange exchange) {
         Throwable failure = exchange.getException();
         return failure != null ? failure : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
     }

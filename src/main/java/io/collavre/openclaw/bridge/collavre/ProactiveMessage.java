@@ -18,7 +18,11 @@ public final class ProactiveMessage {
     }
 
     public static Map<String, Object> of(RunBuffer run) {
-        SessionKey key = SessionKey.parse(run.getSessionKey());
+        return of(run, SessionKey.parse(run.getSessionKey()));
+    }
+
+    /** The document for a run whose session key is parsed already (collavre-dispatch parses it once per run). */
+    public static Map<String, Object> of(RunBuffer run, SessionKey key) {
         Map<String, Object> context = new LinkedHashMap<>();
         context.put("creative_id", key.creativeId());
         context.put("thread_id", key.topicId());

@@ -19,8 +19,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.collavre.openclaw.bridge.BridgeHeaders;
+import io.collavre.openclaw.bridge.chat.RunBufferRepository;
 import io.collavre.openclaw.bridge.collavre.CollavreRequestHeaders;
 import io.collavre.openclaw.bridge.collavre.CollavreRetryPolicy;
+import io.collavre.openclaw.bridge.collavre.DeliveryBacklog.DeliveryBacklogFull;
+import io.collavre.openclaw.bridge.ops.LogSafe;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
@@ -50,7 +54,6 @@ import org.slf4j.LoggerFactory;
 public class DeadLetterStore extends ServiceSupport implements CamelContextAware {
 
     public static final String PAYLOAD = "collavrePayload";
-    public static final String RUN_ID = "runId";
     public static final String LETTER = "deadLetter";
     public static final String LETTER_FILE = "deadLetterFile";
     /** The file name of the letter being replayed, kept while the post replaces the message headers. */
@@ -69,7 +72,7 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
     private final Map<String, Map<String, Object>> inFlight = new ConcurrentHashMap<>();
     private CamelContext camelContext;
     private Path dir = Path.of("data", "dead-letters");
-    private boolean trackInFlight = true;
+    private volatile boolean trackInFlight = true;
 
     public DeadLetterStore() {
         this(Clock.systemUTC());
@@ -87,7 +90,10 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
         return dir;
     }
 
-    /** With persistent run state the aggregation repository recovers cut-short deliveries: no need to track them. */
+    /**
+     * With persistent run state the aggregation repository recovers cut-short deliveries: no need to track them.
+     * Found out at start from the run buffers' repository (bean {@code runBufferRepository}); a test may say it.
+     */
     public void setPersistentState(boolean persistentState) {
         this.trackInFlight = !persistentState;
     }
@@ -113,6 +119,12 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
 
     @Override
     protected void doStart() throws IOException {
+        RunBufferRepository buffers = camelContext == null ? null
+                : camelContext.getRegistry().lookupByNameAndType("runBufferRepository", RunBufferRepository.class);
+        if (buffers != null) {
+            // Any store that recovers (embedded, postgresql, however chosen): one path for cut-short deliveries.
+            setPersistentState(buffers.isUseRecovery());
+        }
         Files.createDirectories(dir.resolve(REPLAY_FOLDER));
     }
 
@@ -120,12 +132,17 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
 
     /** Writes the failed post of the exchange as a dead letter; returns the letter's file. */
     public Path store(Exchange exchange) throws IOException {
-        Throwable failure = failure(exchange);
+        Throwable failure = CollavreRetryPolicy.failure(exchange);
+        if (failure instanceof DeliveryBacklogFull full && !trackInFlight) {
+            // Persistent state keeps the completed run: its recovery hands it over again once there is room.
+            throw full;
+        }
         Map<String, Object> letter = letterOf(exchange);
-        letter.put("reason", CollavreRetryPolicy.isRetryable(failure) ? "retries-exhausted" : "not-retryable");
+        letter.put("reason", failure instanceof DeliveryBacklogFull ? "backlog-full"
+                : CollavreRetryPolicy.isRetryable(failure) ? "retries-exhausted" : "not-retryable");
         recordFailure(letter, failure, exchange.getProperty(CollavreRequestHeaders.ATTEMPTS, 0, Integer.class));
         letter.put("headers", sentHeaders(exchange));
-        Path file = write(dir, fileName(exchange.getProperty(RUN_ID, String.class)), letter);
+        Path file = write(dir, fileName(exchange.getProperty(BridgeHeaders.RUN_ID, String.class)), letter);
         exchange.setProperty(LETTER_FILE, file.getFileName().toString());
         exchange.setProperty(LETTER, letter);
         return file;
@@ -144,7 +161,7 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
         exchange.setProperty(REPLAYED_FILE, exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class));
         exchange.setProperty(PAYLOAD, json.writeValueAsString(payload));
         exchange.setProperty(CollavreRequestHeaders.IDEMPOTENCY_KEY, key);
-        exchange.setProperty(RUN_ID, letter.get("runId"));
+        exchange.setProperty(BridgeHeaders.RUN_ID, letter.get("runId"));
         exchange.setProperty(CollavreRequestHeaders.ATTEMPTS, 0);
     }
 
@@ -152,12 +169,12 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
     @SuppressWarnings("unchecked")
     public Path replayFailed(Exchange exchange) throws IOException {
         Map<String, Object> letter = new LinkedHashMap<>(exchange.getProperty(LETTER, Map.class));
-        Throwable failure = failure(exchange);
+        Throwable failure = CollavreRetryPolicy.failure(exchange);
         int before = letter.get("attempts") instanceof Number n ? n.intValue() : 0;
         letter.put("reason", "replay-failed");
         recordFailure(letter, failure, before + exchange.getProperty(CollavreRequestHeaders.ATTEMPTS, 0, Integer.class));
         String name = exchange.getProperty(REPLAYED_FILE, String.class);
-        Path file = write(dir, name != null ? name : fileName(exchange.getProperty(RUN_ID, String.class)), letter);
+        Path file = write(dir, name != null ? name : fileName(exchange.getProperty(BridgeHeaders.RUN_ID, String.class)), letter);
         exchange.setProperty(LETTER_FILE, file.getFileName().toString());
         exchange.setProperty(LETTER, letter);
         return file;
@@ -214,10 +231,11 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
         recordFailure(letter, failure, attempts == null ? 0 : attempts);
         try {
             Path file = write(dir.resolve(REPLAY_FOLDER), fileName((String) letter.get("runId")), letter);
-            LOG.warn("runId={} outcome=queued-for-replay reason={} letter={}", letter.get("runId"), reason,
+            LOG.warn("runId={} outcome=queued-for-replay reason={} letter={}", LogSafe.value(letter.get("runId")), reason,
                     file.getFileName());
         } catch (IOException e) {
-            LOG.error("runId={} outcome=lost reason={} error={}", letter.get("runId"), reason, e.toString());
+            LOG.error("runId={} outcome=lost reason={} error={}", LogSafe.value(letter.get("runId")), reason,
+                    LogSafe.value(e.toString()));
         }
     }
 
@@ -225,7 +243,7 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
 
     private Map<String, Object> letterOf(Exchange exchange) {
         Map<String, Object> letter = new LinkedHashMap<>();
-        letter.put("runId", exchange.getProperty(RUN_ID, String.class));
+        letter.put("runId", exchange.getProperty(BridgeHeaders.RUN_ID, String.class));
         letter.put("idempotencyKey", exchange.getProperty(CollavreRequestHeaders.IDEMPOTENCY_KEY, String.class));
         letter.put("payload", parse(exchange.getProperty(PAYLOAD, String.class)));
         return letter;
@@ -289,11 +307,6 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
 
     private static String truncate(String text) {
         return text == null || text.length() <= MAX_RESPONSE_CHARS ? text : text.substring(0, MAX_RESPONSE_CHARS);
-    }
-
-    private static Throwable failure(Exchange exchange) {
-        Throwable failure = exchange.getException();
-        return failure != null ? failure : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
     }
 
     @Override

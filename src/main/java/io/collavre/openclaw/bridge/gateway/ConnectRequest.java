@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.collavre.openclaw.bridge.BridgeVersion;
 
 /**
  * Builds the {@code connect} request that answers the Gateway's {@code connect.challenge} (protocol 3).
@@ -20,8 +21,7 @@ public class ConnectRequest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private String token;
-    private String clientVersion = ConnectRequest.class.getPackage().getImplementationVersion() != null
-            ? ConnectRequest.class.getPackage().getImplementationVersion() : "dev";
+    private String clientVersion = BridgeVersion.get();
 
     public void setToken(String token) {
         this.token = token;

@@ -2,6 +2,7 @@ package io.collavre.openclaw.bridge.gateway;
 
 import java.util.Map;
 
+import io.collavre.openclaw.bridge.BridgeHeaders;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -17,8 +18,6 @@ import org.apache.camel.Processor;
  */
 public class FrameKinds implements Processor {
 
-    public static final String FRAME_KIND = "frameKind";
-
     public static final String CHAT = "chat";
     public static final String CHAT_WITHOUT_PAYLOAD = "chat-without-payload";
     public static final String CONNECT_CHALLENGE = "connect-challenge";
@@ -32,7 +31,7 @@ public class FrameKinds implements Processor {
         Message message = exchange.getMessage();
         Map<?, ?> frame = message.getBody() instanceof Map<?, ?> map ? map : null;
         String kind = kind(frame);
-        message.setHeader(FRAME_KIND, kind);
+        message.setHeader(BridgeHeaders.FRAME_KIND, kind);
         if (CHAT.equals(kind)) {
             message.setBody(frame.get("payload"));
         }

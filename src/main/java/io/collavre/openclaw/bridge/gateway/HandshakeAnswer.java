@@ -2,7 +2,15 @@ package io.collavre.openclaw.bridge.gateway;
 
 import java.util.Map;
 
-/** Reads the Gateway's answer ({@code res}) to the {@code connect} request. */
+import io.collavre.openclaw.bridge.websocket.ReconnectingWebsocketConstants;
+import io.collavre.openclaw.bridge.websocket.ReconnectingWebsocketConsumer.WebsocketSession;
+import org.apache.camel.Body;
+import org.apache.camel.Header;
+
+/**
+ * Reads the Gateway's answer ({@code res}) to the {@code connect} request and reports it to the connection it came
+ * in on, so that the route says {@code accepted} or {@code refused} in one bean step.
+ */
 public final class HandshakeAnswer {
 
     /** The keepalive interval the protocol assumes when the answer names none. */
@@ -19,5 +27,16 @@ public final class HandshakeAnswer {
             return interval.longValue();
         }
         return DEFAULT_TICK_INTERVAL_MS;
+    }
+
+    /** The Gateway accepted the connect request: the connection is established, ticking as the answer says. */
+    public static void accepted(@Body Map<String, Object> res,
+                                @Header(ReconnectingWebsocketConstants.SESSION) WebsocketSession session) {
+        session.established(tickIntervalMs(res));
+    }
+
+    /** The Gateway refused the connect request: the attempt failed, and the connection is tried again later. */
+    public static void refused(@Header(ReconnectingWebsocketConstants.SESSION) WebsocketSession session) {
+        session.refuse("handshake refused");
     }
 }

@@ -2,6 +2,7 @@ package io.collavre.openclaw.bridge.ops;
 
 import java.util.Set;
 
+import io.collavre.openclaw.bridge.BridgeHeaders;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
@@ -15,12 +16,12 @@ public class ChatEventCounter implements Processor {
     public static final String METER = "openclaw.bridge.events";
     private static final Set<String> STATES = Set.of("delta", "final", "error", "aborted");
 
-    private final TaggedCounters counters = new TaggedCounters(METER, "account", "state");
+    private final TaggedCounters counters = new TaggedCounters(METER, BridgeHeaders.ACCOUNT, BridgeHeaders.STATE);
 
     @Override
     public void process(Exchange exchange) {
-        String account = exchange.getMessage().getHeader("account", String.class);
-        String state = exchange.getMessage().getHeader("state", String.class);
+        String account = exchange.getMessage().getHeader(BridgeHeaders.ACCOUNT, String.class);
+        String state = exchange.getMessage().getHeader(BridgeHeaders.STATE, String.class);
         counters.increment(exchange, account == null ? "" : account, state != null && STATES.contains(state) ? state : "unknown");
     }
 }

@@ -13,7 +13,6 @@ import org.apache.camel.Route;
 import org.apache.camel.cluster.CamelClusterMember;
 import org.apache.camel.cluster.CamelClusterService;
 import org.apache.camel.cluster.CamelClusterView;
-import org.apache.camel.component.master.MasterConsumer;
 import org.apache.camel.component.master.MasterEndpoint;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
@@ -23,15 +22,12 @@ import io.collavre.openclaw.bridge.websocket.ReconnectingWebsocketComponent;
 import io.collavre.openclaw.bridge.websocket.ReconnectingWebsocketEndpoint;
 
 /**
- * Readiness of the Gateway connections: up only when every configured Gateway account is connected (handshake
- * done). The configured accounts are those of the routes consuming from {@code reconnecting-websocket}, so an
- * account whose route is stopped counts as not connected. Per account the details carry
- * {@code account.<name>.state}, {@code .reason}, {@code .lastFrameAt} and {@code .failedAttempts}.
- *
- * <p>In cluster mode (routes consuming from {@code master:gateway-<account>:reconnecting-websocket:...}) a bridge
- * only answers for the accounts it currently owns (its master consumer was elected): it is ready when every owned
- * account is connected, and a standby that owns nothing is ready. Per account {@code account.<name>.role} says
- * {@code owner} or {@code standby}, and {@code account.<name>.owner} names the owning node when ZooKeeper tells.
+ * Readiness of the Gateway connections: up only when every Gateway account this bridge owns is connected (handshake
+ * done). The configured accounts are those of the routes consuming from {@code reconnecting-websocket}, directly or
+ * through {@code master:} with several bridges; an account whose route is stopped counts as not connected, and with
+ * several bridges only the accounts ZooKeeper elected this bridge for are its own (a bridge standing by for all is
+ * ready). Per account the details carry {@code account.<name>.role} (owner or standby), {@code .owner} (the owning
+ * node, when known), {@code .state}, {@code .reason}, {@code .lastFrameAt} and {@code .failedAttempts}.
  *
  * <p>Readiness only: a Gateway outage must take the bridge out of service, not get it restarted (the
  * connection reconnects by itself). Liveness is Camel's context check.
@@ -59,6 +55,7 @@ public class GatewayConnectionsHealthCheck extends AbstractHealthCheck {
         CamelContext context = getCamelContext();
         ReconnectingWebsocketComponent component = context == null ? null
                 : context.hasComponent("reconnecting-websocket") instanceof ReconnectingWebsocketComponent c ? c : null;
+        CamelClusterService cluster = context == null ? null : context.hasService(CamelClusterService.class);
         List<Account> accounts = new ArrayList<>();
         if (context != null) {
             for (Route route : context.getRoutes()) {
@@ -66,72 +63,77 @@ public class GatewayConnectionsHealthCheck extends AbstractHealthCheck {
                     accounts.add(new Account(endpoint.getAccount(), true, null));
                 } else if (route.getEndpoint() instanceof MasterEndpoint master
                            && master.getEndpoint() instanceof ReconnectingWebsocketEndpoint endpoint) {
-                    boolean owned = route.getConsumer() instanceof MasterConsumer consumer && consumer.isMaster();
-                    accounts.add(new Account(endpoint.getAccount(), owned,
-                            owned ? null : leader(context, master.getNamespace())));
+                    accounts.add(clustered(context, cluster, route, master, endpoint.getAccount()));
                 }
             }
         }
-        reportAccounts(builder, accounts, component == null ? List.of() : component.getConnectionStatuses());
+        report(builder, accounts, component == null ? List.of() : component.getConnectionStatuses());
     }
 
-    /** An account this bridge connects ({@code owned}) or stands by for, and the owning node when known. */
-    record Account(String name, boolean owned, String ownerNode) {
-    }
-
-    /** The node ZooKeeper elected for a namespace, or null when unknown (no view yet, ZooKeeper out of reach). */
-    private static String leader(CamelContext context, String namespace) {
-        CamelClusterService service = context.hasService(CamelClusterService.class);
-        if (service == null || !service.getNamespaces().contains(namespace)) {
-            return null;
+    /**
+     * An account of several bridges: this one owns it when ZooKeeper elected it for the account's namespace, else it
+     * stands by. The owner's node id is known once this bridge takes part in the election (its route started).
+     */
+    private static Account clustered(CamelContext context, CamelClusterService cluster, Route route,
+                                     MasterEndpoint master, String account) {
+        if (cluster == null) {
+            return new Account(account, false, null);
         }
-        try {
-            CamelClusterView view = service.getView(namespace);
+        boolean owned = cluster.isLeader(master.getNamespace());
+        String owner = null;
+        if (context.getRouteController().getRouteStatus(route.getRouteId()).isStarted()) {
             try {
-                return view.getLeader().map(CamelClusterMember::getId).orElse(null);
-            } finally {
-                service.releaseView(view);
+                // The route's consumer holds the view already: this only reads it, it joins no election.
+                CamelClusterView view = cluster.getView(master.getNamespace());
+                try {
+                    owner = view.getLeader().map(CamelClusterMember::getId).orElse(null);
+                } finally {
+                    cluster.releaseView(view);
+                }
+            } catch (Exception e) {
+                owner = null;
             }
-        } catch (Exception e) {
-            return null;
         }
+        return new Account(account, owned, owner);
     }
 
-    /** Fills {@code builder} from the configured accounts, all owned, and the connection statuses. */
-    static void report(HealthCheckResultBuilder builder, Collection<String> accounts,
+    /**
+     * A configured account: whether this bridge owns its connection (always, without a cluster) and the node that
+     * owns it when known.
+     */
+    record Account(String name, boolean owned, String owner) {
+    }
+
+    /**
+     * Fills {@code builder} from the configured accounts and the connection statuses the component holds: ready when
+     * every account this bridge owns is connected (a bridge that stands by for every account is ready too).
+     */
+    static void report(HealthCheckResultBuilder builder, Collection<Account> accounts,
                        Collection<ConnectionStatus> statuses) {
-        reportAccounts(builder, accounts.stream().map(a -> new Account(a, true, null)).toList(), statuses);
-    }
-
-    /** Fills {@code builder}: up when every owned account is connected; accounts stood by for do not count. */
-    static void reportAccounts(HealthCheckResultBuilder builder, Collection<Account> accounts,
-                               Collection<ConnectionStatus> statuses) {
         Map<String, ConnectionStatus> byAccount = statuses.stream()
                 .collect(Collectors.toMap(ConnectionStatus::account, Function.identity(), (a, b) -> a));
         if (accounts.isEmpty()) {
             builder.message("no Gateway account configured").down();
             return;
         }
-        Map<String, Account> configured = new TreeMap<>();
-        accounts.forEach(a -> configured.merge(a.name(), a, (x, y) -> x.owned() ? x : y));
-        int owned = 0;
+        TreeMap<String, Account> configured = new TreeMap<>();
+        accounts.forEach(account -> configured.put(account.name(), account));
         List<String> notConnected = new ArrayList<>();
-        for (Account entry : configured.values()) {
-            String account = entry.name();
-            String prefix = "account." + account + ".";
-            if (!entry.owned()) {
-                builder.detail(prefix + "role", "standby");
-                if (entry.ownerNode() != null) {
-                    builder.detail(prefix + "owner", entry.ownerNode());
-                }
+        int owned = 0;
+        for (Account account : configured.values()) {
+            String prefix = "account." + account.name() + ".";
+            builder.detail(prefix + "role", account.owned() ? "owner" : "standby");
+            if (account.owner() != null) {
+                builder.detail(prefix + "owner", account.owner());
+            }
+            if (!account.owned()) {
                 continue;
             }
             owned++;
-            builder.detail(prefix + "role", "owner");
-            ConnectionStatus status = byAccount.get(account);
+            ConnectionStatus status = byAccount.get(account.name());
             if (status == null) {
                 builder.detail(prefix + "state", "NOT_STARTED");
-                notConnected.add(account + "=NOT_STARTED");
+                notConnected.add(account.name() + "=NOT_STARTED");
                 continue;
             }
             builder.detail(prefix + "state", status.state().name());
@@ -143,19 +145,17 @@ public class GatewayConnectionsHealthCheck extends AbstractHealthCheck {
                 builder.detail(prefix + "reason", status.reason());
             }
             if (status.state() != ConnectionStatus.State.CONNECTED) {
-                notConnected.add(account + "=" + status.state()
+                notConnected.add(account.name() + "=" + status.state()
                                  + (status.reason() == null ? "" : " (" + status.reason() + ")"));
             }
         }
-        int standby = configured.size() - owned;
-        String standing = standby == 0 ? "" : ", standing by for " + standby;
         if (!notConnected.isEmpty()) {
-            builder.message("Gateway account(s) not connected: " + String.join(", ", notConnected) + standing).down();
-        } else if (owned == 0) {
-            builder.message("standing by for " + standby + " Gateway account(s), owning none").up();
+            builder.message("Gateway account(s) not connected: " + String.join(", ", notConnected)).down();
+        } else if (owned == configured.size()) {
+            builder.message("all " + owned + " Gateway account(s) connected").up();
         } else {
-            builder.message("all " + owned + " Gateway account(s) connected"
-                            + standing).up();
+            builder.message(owned + " owned Gateway account(s) connected, standing by for "
+                            + (configured.size() - owned)).up();
         }
     }
 }

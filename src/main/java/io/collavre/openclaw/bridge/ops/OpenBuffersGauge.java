@@ -1,9 +1,11 @@
 package io.collavre.openclaw.bridge.ops;
 
+import io.collavre.openclaw.bridge.chat.RunBufferRepository;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.spi.AggregationRepository;
 import org.apache.camel.processor.aggregate.AggregateProcessor;
 import org.apache.camel.spi.OnCamelContextStarted;
 import org.slf4j.Logger;
@@ -11,8 +13,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gauge {@code openclaw.bridge.buffers.open} (Prometheus: {@code openclaw_bridge_buffers_open}): how many runs
- * are buffered in the aggregator right now. Registered on the Camel metrics registry once the context has started;
- * without one (metrics disabled) it does nothing.
+ * this bridge buffers in the aggregator right now, the same count {@code proactive.max-open-buffers} caps (with a
+ * store shared by several bridges, the others' buffers are theirs to count; and no store is queried per scrape).
+ * Registered on the Camel metrics registry once the context has started; without one (metrics disabled) it does
+ * nothing.
  */
 public class OpenBuffersGauge implements OnCamelContextStarted {
 
@@ -52,9 +56,10 @@ public class OpenBuffersGauge implements OnCamelContextStarted {
         CamelContext current = context;
         AggregateProcessor aggregator = current == null ? null
                 : current.getProcessor(aggregatorId, AggregateProcessor.class);
-        if (aggregator == null || aggregator.getAggregationRepository() == null) {
+        AggregationRepository repository = aggregator == null ? null : aggregator.getAggregationRepository();
+        if (repository == null) {
             return Double.NaN;
         }
-        return aggregator.getAggregationRepository().getKeys().size();
+        return repository instanceof RunBufferRepository buffers ? buffers.getOpenBuffers() : repository.getKeys().size();
     }
 }

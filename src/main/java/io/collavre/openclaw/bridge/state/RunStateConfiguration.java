@@ -16,10 +16,14 @@ import io.collavre.openclaw.bridge.dedup.PostgresMessageIdRepository;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.Route;
+import org.apache.camel.Service;
 import org.apache.camel.processor.aggregate.AggregateProcessor;
 import org.apache.camel.processor.aggregate.MemoryAggregationRepository;
 import org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.LifecycleStrategySupport;
 import org.apache.camel.support.service.ServiceSupport;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.slf4j.Logger;
@@ -57,20 +61,47 @@ public class RunStateConfiguration implements CamelConfiguration {
     /** The run buffers are Java-serialized by the JDBC repository: only these classes may be read back. */
     static final String DESERIALIZATION_FILTER = "java.**;org.apache.camel.**;io.collavre.openclaw.bridge.chat.RunBuffer;!*";
 
+    // The settings, injected by Camel Main from application.properties (where their defaults and comments are).
+    @PropertyInject("proactive.state-store")
+    String stateStore;
+    @PropertyInject("proactive.persistent")
+    boolean persistent;
+    @PropertyInject("proactive.max-open-buffers")
+    int maxOpenBuffers;
+    @PropertyInject("proactive.dedup-ttl-seconds")
+    long dedupTtlSeconds;
+    @PropertyInject("proactive.recovery-interval-ms")
+    long recoveryIntervalMs;
+    @PropertyInject("proactive.state-dir")
+    String stateDir;
+    @PropertyInject("bridge.db.url")
+    String dbUrl;
+    @PropertyInject("bridge.db.user")
+    String dbUser;
+    @PropertyInject("bridge.db.password")
+    String dbPassword;
+    @PropertyInject("bridge.db.pool-size")
+    int dbPoolSize;
+    @PropertyInject("bridge.db.connection-timeout-ms")
+    long dbConnectionTimeoutMs;
+    @PropertyInject("bridge.db.instance-timeout-ms")
+    long dbInstanceTimeoutMs;
+    @PropertyInject("bridge.db.create-schema")
+    boolean dbCreateSchema;
+    @PropertyInject("bridge.cluster.node-id")
+    String nodeId;
+
     @Override
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
-        String store = stateStore(property(properties, "proactive.state-store", "memory"),
-                Boolean.parseBoolean(property(properties, "proactive.persistent", "false").trim()));
-        int maxOpen = Integer.parseInt(property(properties, "proactive.max-open-buffers", "500").trim());
-        long dedupTtlSeconds = Long.parseLong(property(properties, "proactive.dedup-ttl-seconds", "60").trim());
-        long recoveryMs = Long.parseLong(property(properties, "proactive.recovery-interval-ms", "5000").trim());
+        String store = stateStore(stateStore, persistent);
+        long recoveryMs = recoveryIntervalMs;
 
         RunBufferRepository buffers;
         if (POSTGRESQL.equals(store)) {
-            buffers = configurePostgres(context, properties, dedupTtlSeconds, recoveryMs);
+            buffers = configurePostgres(context, dedupTtlSeconds, recoveryMs);
         } else if (EMBEDDED.equals(store)) {
-            Path dir = Path.of(property(properties, "proactive.state-dir", "data/state")).toAbsolutePath();
+            Path dir = Path.of(stateDir.trim()).toAbsolutePath();
             EmbeddedDatabase database = new EmbeddedDatabase(dir);
             context.addService(database, true, true);
 
@@ -90,13 +121,24 @@ public class RunStateConfiguration implements CamelConfiguration {
             context.getRegistry().bind("dispatchedRuns", dispatched);
             LOG.info("state=memory outcome=configured");
         }
-        // Read by the routes: the aggregator locks optimistically and the state-maintenance route runs only when
-        // several bridges may share the buffers.
+        // Read by the routes: the state-maintenance route exists only when several bridges may share the buffers.
         properties.addInitialProperty(SHARED_PROPERTY, String.valueOf(POSTGRESQL.equals(store)));
+        if (POSTGRESQL.equals(store)) {
+            // Buffers shared by several bridges: the Aggregator checks versions instead of taking an in-process lock.
+            // Set here, before the Aggregator starts, because the YAML DSL's schema takes only a plain boolean there.
+            context.addLifecycleStrategy(new LifecycleStrategySupport() {
+                @Override
+                public void onServiceAdd(CamelContext camelContext, Service service, Route route) {
+                    if (service instanceof AggregateProcessor aggregator && RUN_BUFFERS.equals(aggregator.getId())) {
+                        aggregator.setOptimisticLocking(true);
+                    }
+                }
+            });
+        }
         if (!POSTGRESQL.equals(store)) {
             context.getRegistry().bind("stateMaintenance", new StateMaintenance.None());
         }
-        buffers.setMaxOpenBuffers(maxOpen);
+        buffers.setMaxOpenBuffers(maxOpenBuffers);
         context.getRegistry().bind("runBufferRepository", buffers);
         // A completed run that fails on the Aggregator's thread is reported by its runId, and whether it is lost.
         context.addStartupListener((started, alreadyStarted) -> {
@@ -119,22 +161,19 @@ public class RunStateConfiguration implements CamelConfiguration {
         return MEMORY.equals(store) && persistent ? EMBEDDED : store;
     }
 
-    private RunBufferRepository configurePostgres(CamelContext context, PropertiesComponent properties,
-                                                  long dedupTtlSeconds, long recoveryMs) throws Exception {
-        String url = property(properties, "bridge.db.url", "").trim();
+    private RunBufferRepository configurePostgres(CamelContext context, long dedupTtlSeconds, long recoveryMs)
+            throws Exception {
+        String url = dbUrl.trim();
         if (url.isEmpty()) {
             throw new IllegalArgumentException("proactive.state-store=postgresql needs bridge.db.url (BRIDGE_DB_URL),"
                                                + " e.g. jdbc:postgresql://db-host:5432/bridge");
         }
-        int poolSize = Integer.parseInt(property(properties, "bridge.db.pool-size", "10").trim());
-        long connectionTimeoutMs = Long.parseLong(property(properties, "bridge.db.connection-timeout-ms", "5000").trim());
-        long instanceTimeoutMs = Long.parseLong(property(properties, "bridge.db.instance-timeout-ms", "30000").trim());
-        boolean createSchema = Boolean.parseBoolean(property(properties, "bridge.db.create-schema", "true").trim());
-        String instanceId = GatewayCluster.nodeId(context);
+        int poolSize = dbPoolSize;
+        boolean createSchema = dbCreateSchema;
+        String instanceId = GatewayCluster.nodeId(nodeId);
 
-        SharedStateDatabase database = new SharedStateDatabase(url, property(properties, "bridge.db.user", ""),
-                properties.resolveProperty("bridge.db.password").orElse(""), poolSize, connectionTimeoutMs,
-                instanceId);
+        SharedStateDatabase database = new SharedStateDatabase(url, dbUser.trim(), dbPassword, poolSize,
+                dbConnectionTimeoutMs, instanceId);
         context.addService(database, true, true);
         if (createSchema) {
             database.createSchema();
@@ -142,7 +181,7 @@ public class RunStateConfiguration implements CamelConfiguration {
         database.heartbeat();
 
         PostgresRunBufferStore jdbcStore = new PostgresRunBufferStore(database.dataSource(), instanceId,
-                instanceTimeoutMs);
+                dbInstanceTimeoutMs);
         jdbcStore.setUseRecovery(true);
         jdbcStore.setRecoveryInterval(recoveryMs);
         jdbcStore.setDeserializationFilter(DESERIALIZATION_FILTER);
@@ -155,10 +194,6 @@ public class RunStateConfiguration implements CamelConfiguration {
         LOG.info("state=shared store=postgresql url={} instance={} poolSize={} createSchema={} outcome=configured",
                 url.replaceFirst("[?;].*$", ""), instanceId, poolSize, createSchema);
         return new RunBufferRepository(jdbcStore);
-    }
-
-    private static String property(PropertiesComponent properties, String key, String defaultValue) {
-        return properties.resolveProperty(key).filter(v -> !v.isBlank()).orElse(defaultValue);
     }
 
     /** The H2 database file and its connection pool, closed when Camel stops. */

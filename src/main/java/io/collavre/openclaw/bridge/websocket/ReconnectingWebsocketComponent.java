@@ -11,7 +11,9 @@ import io.vertx.core.net.PemTrustOptions;
 import org.apache.camel.component.vertx.websocket.VertxWebsocketComponent;
 import org.apache.camel.component.vertx.websocket.VertxWebsocketConfiguration;
 import org.apache.camel.component.vertx.websocket.VertxWebsocketEndpoint;
+import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.ThreadPoolProfile;
+import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 
 /**
@@ -25,17 +27,38 @@ import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
  * watchdog. {@code http://} and {@code https://} URLs are accepted and mean {@code ws://} and {@code wss://}.
  * The frames of all its connections are processed on {@code frameThreads} shared threads (see {@link FrameLanes}).
  */
+@Component("reconnecting-websocket")
 public class ReconnectingWebsocketComponent extends VertxWebsocketComponent {
 
+    @Metadata(label = "consumer", defaultValue = "1000",
+              description = "Delay before the first reconnect attempt, in ms; it doubles with each failed attempt")
     private long reconnectBaseDelay = 1000;
+    @Metadata(label = "consumer", defaultValue = "60000",
+              description = "Longest delay between reconnect attempts, in ms")
     private long reconnectMaxDelay = 60_000;
+    @Metadata(label = "consumer", defaultValue = "10000",
+              description = "How long, in ms, the application-level handshake may take after the socket opened")
     private long handshakeTimeout = 10_000;
+    @Metadata(label = "consumer", defaultValue = "10000",
+              description = "TCP connect and WebSocket upgrade timeout, in ms")
     private long connectTimeout = 10_000;
+    @Metadata(label = "consumer", defaultValue = "30000",
+              description = "Silence, in ms, after which a connection counts as dead until the handshake says how often the server ticks")
     private long idleTimeout = 30_000;
+    @Metadata(label = "advanced", defaultValue = "10000",
+              description = "Frames of one connection waiting for the route beyond which its socket is paused (backpressure)")
     private int maxPendingFrames = 10_000;
+    @Metadata(label = "advanced", defaultValue = "16777216",
+              description = "Characters of frames waiting for the routes, over all connections, beyond which every connection is paused until half of them are processed")
     private long maxPendingChars = 16L * 1024 * 1024;
+    @Metadata(label = "advanced", defaultValue = "16777216",
+              description = "Largest WebSocket message, in bytes, the client accepts; a larger one closes the connection, which is then reconnected")
     private int maxMessageBytes = 16 * 1024 * 1024;
+    @Metadata(label = "consumer",
+              description = "A PEM file of CA certificates to trust for wss://, besides the JVM's own")
     private String trustCaFile;
+    @Metadata(label = "advanced", defaultValue = "2",
+              description = "Threads that process the frames of all connections; each connection's frames still run one at a time, in arrival order")
     private int frameThreads = 2;
 
     private final Map<String, ReconnectingWebsocketConsumer> consumers = new ConcurrentHashMap<>();
@@ -60,11 +83,11 @@ public class ReconnectingWebsocketComponent extends VertxWebsocketComponent {
     @Override
     protected org.apache.camel.Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters)
             throws Exception {
-        String account = getAndRemoveParameter(parameters, "account", String.class);
-        VertxWebsocketEndpoint endpoint = (VertxWebsocketEndpoint) super.createEndpoint(uri,
+        ReconnectingWebsocketEndpoint endpoint = (ReconnectingWebsocketEndpoint) super.createEndpoint(uri,
                 remaining.replaceFirst("^http(s?):", "ws$1:"), parameters);
-        ReconnectingWebsocketEndpoint reconnecting = (ReconnectingWebsocketEndpoint) endpoint;
-        reconnecting.setAccount(account != null ? account : reconnecting.getConfiguration().getWebsocketURI().getHost());
+        if (endpoint.getAccount() == null) {
+            endpoint.setAccount(endpoint.getConfiguration().getWebsocketURI().getHost());
+        }
         return endpoint;
     }
 

@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.collavre.openclaw.bridge.ops.LogSafe;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -23,15 +24,12 @@ import io.collavre.openclaw.bridge.websocket.ConnectionStatus.State;
  *
  * <p>Each text frame becomes an exchange; frames are processed one at a time, in arrival order, on the
  * component's frame threads (never on the Vert.x event loop), with a {@link WebsocketSession} in the
- * {@value #SESSION_HEADER} header through which the route reports the outcome of its application-level
+ * {@value ReconnectingWebsocketConstants#SESSION} header through which the route reports the outcome of its application-level
  * handshake. Until the route calls {@link WebsocketSession#established(Long)} within the handshake timeout the
  * attempt has not succeeded; {@link WebsocketSession#refuse(String)} fails it. A connection silent for longer
  * than the idle timeout is closed and replaced.
  */
 public class ReconnectingWebsocketConsumer extends DefaultConsumer {
-
-    /** Header holding the {@link WebsocketSession} of the connection a frame arrived on. */
-    public static final String SESSION_HEADER = "CamelWebsocketSession";
 
     private static final Logger LOG = LoggerFactory.getLogger(ReconnectingWebsocketConsumer.class);
 
@@ -231,7 +229,7 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
     private void process(WebsocketSession from, String text) {
         Exchange exchange = createExchange(false);
         exchange.getMessage().setBody(text);
-        exchange.getMessage().setHeader(SESSION_HEADER, from);
+        exchange.getMessage().setHeader(ReconnectingWebsocketConstants.SESSION, from);
         try {
             getProcessor().process(exchange);
         } catch (Exception e) {
@@ -247,10 +245,8 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
     private void closedByPeer(WebsocketSession closed) {
         Short status = closed.socket.closeStatusCode();
         int code = status == null ? ReconnectPolicy.ABNORMAL_CLOSURE : status;
-        String closeReason = closed.socket.closeReason();
-        if (closeReason != null && closeReason.length() > 120) {
-            closeReason = closeReason.substring(0, 120) + "...";
-        }
+        // The Gateway's words: escaped and cut for the log line.
+        String closeReason = LogSafe.value(closed.socket.closeReason());
         synchronized (lock) {
             if (session != closed) {
                 return; // we closed it ourselves and already decided what comes next

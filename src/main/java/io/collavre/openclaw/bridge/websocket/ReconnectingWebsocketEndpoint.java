@@ -6,9 +6,12 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
+import org.apache.camel.Category;
 import org.apache.camel.Processor;
 import org.apache.camel.component.vertx.websocket.VertxWebsocketConfiguration;
 import org.apache.camel.component.vertx.websocket.VertxWebsocketEndpoint;
+import org.apache.camel.spi.UriEndpoint;
+import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.apache.camel.component.vertx.common.VertxHelper;
 
@@ -16,8 +19,13 @@ import org.apache.camel.component.vertx.common.VertxHelper;
  * The endpoint of {@link ReconnectingWebsocketComponent}. Its producer writes to the socket its consumer holds,
  * so a route can answer the server on the very connection a frame came in on; it never opens a second one.
  */
+@UriEndpoint(firstVersion = "0.1.0", scheme = "reconnecting-websocket", title = "Reconnecting WebSocket client",
+             syntax = "reconnecting-websocket:host:port/path", category = { Category.NETWORKING },
+             headersClass = ReconnectingWebsocketConstants.class, lenientProperties = true)
 public class ReconnectingWebsocketEndpoint extends VertxWebsocketEndpoint {
 
+    @UriParam(description = "Name of the connection's account, used in logs, health and metrics; the server's host name"
+                            + " when not set")
     private String account;
     private volatile ReconnectingWebsocketConsumer consumer;
 

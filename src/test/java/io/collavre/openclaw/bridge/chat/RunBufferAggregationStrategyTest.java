@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.collavre.openclaw.bridge.BridgeHeaders;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -57,10 +58,10 @@ class RunBufferAggregationStrategyTest {
 
         Exchange exchange = new DefaultExchange(context);
         exchange.getMessage().setBody(payload);
-        exchange.getMessage().setHeader(RunBufferAggregationStrategy.RUN_ID, "run-1");
-        exchange.getMessage().setHeader(RunBufferAggregationStrategy.STATE, state);
-        exchange.getMessage().setHeader(RunBufferAggregationStrategy.SESSION_KEY, sessionKey);
-        exchange.getMessage().setHeader(RunBufferAggregationStrategy.OWNER_ID, "42");
+        exchange.getMessage().setHeader(BridgeHeaders.RUN_ID, "run-1");
+        exchange.getMessage().setHeader(BridgeHeaders.STATE, state);
+        exchange.getMessage().setHeader(BridgeHeaders.SESSION_KEY, sessionKey);
+        exchange.getMessage().setHeader(BridgeHeaders.OWNER_ID, "42");
         return exchange;
     }
 
@@ -78,7 +79,7 @@ class RunBufferAggregationStrategyTest {
         assertEquals(KEY, buffer.getSessionKey());
         assertEquals(NOW, buffer.getCreatedAt());
         assertEquals("Hel", buffer.getText());
-        assertEquals("delta", result.getMessage().getHeader(RunBufferAggregationStrategy.STATE));
+        assertEquals("delta", result.getMessage().getHeader(BridgeHeaders.STATE));
     }
 
     @Test
@@ -148,14 +149,14 @@ class RunBufferAggregationStrategyTest {
         Exchange result = strategy.aggregate(null, event("delta", "buffered text", KEY));
         Exchange finalEvent = new DefaultExchange(context);
         finalEvent.getMessage().setBody(new LinkedHashMap<>(Map.of("runId", "run-1", "state", "final")));
-        finalEvent.getMessage().setHeader(RunBufferAggregationStrategy.RUN_ID, "run-1");
-        finalEvent.getMessage().setHeader(RunBufferAggregationStrategy.STATE, "final");
+        finalEvent.getMessage().setHeader(BridgeHeaders.RUN_ID, "run-1");
+        finalEvent.getMessage().setHeader(BridgeHeaders.STATE, "final");
 
         result = strategy.aggregate(result, finalEvent);
 
         assertEquals("buffered text", bufferOf(result).getText());
         assertEquals(KEY, bufferOf(result).getSessionKey());
-        assertEquals("final", result.getMessage().getHeader(RunBufferAggregationStrategy.STATE));
+        assertEquals("final", result.getMessage().getHeader(BridgeHeaders.STATE));
     }
 
     @Test
@@ -164,17 +165,17 @@ class RunBufferAggregationStrategyTest {
 
         assertEquals("Only final", bufferOf(result).getText());
         assertEquals(NOW, bufferOf(result).getCreatedAt());
-        assertEquals("final", result.getMessage().getHeader(RunBufferAggregationStrategy.STATE));
+        assertEquals("final", result.getMessage().getHeader(BridgeHeaders.STATE));
     }
 
     @Test
     void stateHeaderFollowsTheLatestEvent() {
         Exchange result = strategy.aggregate(null, event("delta", "a", KEY));
-        assertEquals("delta", result.getMessage().getHeader(RunBufferAggregationStrategy.STATE));
+        assertEquals("delta", result.getMessage().getHeader(BridgeHeaders.STATE));
 
         result = strategy.aggregate(result, event("final", "ab", KEY));
 
-        assertEquals("final", result.getMessage().getHeader(RunBufferAggregationStrategy.STATE));
+        assertEquals("final", result.getMessage().getHeader(BridgeHeaders.STATE));
     }
 
     @Test

@@ -46,6 +46,21 @@ class RunBufferLimitsTest {
         buffer.applyFinal("short");
         assertTrue(buffer.isOverflowed(), "an overflowed run stays overflowed");
         assertEquals("", buffer.getText());
+        assertEquals(15, buffer.getOverflowChars(), "incremental deltas after the cap still add to the size reached");
+    }
+
+    @Test
+    void theSizeACumulativeRunReachesIsCountedAfterTheCap() {
+        RunBuffer buffer = capped(10);
+        buffer.mergeDelta("12345");
+        buffer.mergeDelta("12345678901");
+        buffer.mergeDelta("123456789012345");
+        buffer.mergeDelta("12345678901234567890");
+
+        assertTrue(buffer.isOverflowed());
+        assertEquals(20, buffer.getOverflowChars(), "the size the run reached, not where buffering stopped");
+        buffer.applyFinal("1234567890123456789012345");
+        assertEquals(25, buffer.getOverflowChars());
     }
 
     @Test

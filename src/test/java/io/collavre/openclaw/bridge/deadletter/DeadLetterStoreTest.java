@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
 
+import io.collavre.openclaw.bridge.BridgeHeaders;
 import io.collavre.openclaw.bridge.collavre.CollavreRequestHeaders;
 import io.vertx.core.json.JsonObject;
 import org.apache.camel.CamelContext;
@@ -49,7 +50,7 @@ class DeadLetterStoreTest {
 
     private Exchange failedPost() {
         Exchange exchange = new DefaultExchange(context);
-        exchange.setProperty(DeadLetterStore.RUN_ID, "run/1");
+        exchange.setProperty(BridgeHeaders.RUN_ID, "run/1");
         exchange.setProperty(CollavreRequestHeaders.IDEMPOTENCY_KEY, "run/1");
         exchange.setProperty(DeadLetterStore.PAYLOAD, PAYLOAD);
         exchange.setProperty(CollavreRequestHeaders.ATTEMPTS, 1);

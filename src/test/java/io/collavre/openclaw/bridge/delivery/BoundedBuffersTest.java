@@ -8,6 +8,8 @@ import java.util.Map;
 
 import io.collavre.openclaw.bridge.chat.RunBufferRepository;
 import io.collavre.openclaw.bridge.testing.BridgeTestSupport;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +52,9 @@ class BoundedBuffersTest extends BridgeTestSupport {
             flood.add(chat("flood-" + i, 1, "delta", KEY, "flood text " + i));
             flood.add(chat("flood-" + i, 2, "delta", KEY, "flood text " + i + " more"));
         }
+        double refusedBefore = refusedDeltas();
         fixture.send(flood);
+        assertEquals(4 * MAX_BUFFERS * 2, refusedDeltas() - refusedBefore, "every refused delta is counted");
         assertEquals(MAX_BUFFERS, buffers.getOpenBuffers());
         assertEquals(MAX_BUFFERS, fixture.openBuffers());
 
@@ -72,6 +76,12 @@ class BoundedBuffersTest extends BridgeTestSupport {
         fixture.sendCompleting(1, List.of(chat("after-flood", 1, "delta", KEY, "room again"),
                 chat("after-flood", 2, "final", KEY, null)));
         await().atMost(WAIT).until(() -> collavre.acceptedFor("after-flood").size() == 1);
+    }
+
+    private double refusedDeltas() {
+        Counter refused = fixture.context().getRegistry().findSingleByType(MeterRegistry.class)
+                .find("openclaw.bridge.frames.dropped").tag("reason", "buffer-cap").counter();
+        return refused == null ? 0 : refused.count();
     }
 
     @Test

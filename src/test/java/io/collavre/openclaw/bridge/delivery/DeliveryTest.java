@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -18,6 +19,7 @@ import io.collavre.openclaw.bridge.testing.DeadLetters;
 import io.collavre.openclaw.bridge.testing.FramesProcessed;
 import io.collavre.openclaw.bridge.testing.GatewaySimulator;
 import io.vertx.core.json.JsonObject;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
@@ -158,15 +160,16 @@ class DeliveryTest {
     @Test
     void serverErrorsAreRetriedWithTheSameIdempotencyKeyUntilAccepted() throws Exception {
         MeterRegistry metrics = bridge.context().getRegistry().findSingleByType(MeterRegistry.class);
-        double retriesBefore = metrics.counter("openclaw.bridge.collavre.retries", "account", "default").count();
+        double retriesBefore = retries(metrics);
         collavre.respondWith(500, 503, 502);
         send(run("run-5xx", KEY, "after three failures"));
 
         await().atMost(WAIT).until(() -> collavre.acceptedFor("run-5xx").size() == 1);
         List<Post> posts = collavre.postsFor("run-5xx");
         assertEquals(List.of(500, 503, 502, 200), posts.stream().map(Post::status).toList());
-        assertEquals(3.0, metrics.counter("openclaw.bridge.collavre.retries", "account", "default").count() - retriesBefore,
-                "each retry is counted");
+        assertEquals(3.0, retries(metrics) - retriesBefore, "each retry is counted");
+        assertEquals(bridge.context().getName(), metrics.get("openclaw.bridge.collavre.retries").counter().getId()
+                .getTag("camelContext"), "tagged with the Camel context, as the other meters are");
         for (Post post : posts) {
             assertEquals("run-5xx", post.header("idempotency-key"));
             assertEquals("after three failures", post.json().getString("content"));
@@ -194,6 +197,22 @@ class DeliveryTest {
 
     static double deadLetters(MeterRegistry metrics) {
         return metrics.find("openclaw.bridge.dead.letters").counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    @Test
+    void retriesStopAtCollavreRedeliveryMaxRedeliveriesAndTheRunIsDeadLettered() throws Exception {
+        // max-redeliveries is 8 here: the first attempt and 8 retries, then a dead letter; a tenth answer is never asked.
+        collavre.respondWith(Collections.nCopies(10, 503).toArray(Integer[]::new));
+        send(run("run-exhausted", KEY, "never taken"));
+
+        await().atMost(Duration.ofSeconds(40)).until(() -> letters.files().size() == 1);
+        Path file = letters.files().get(0);
+        JsonObject letter = DeadLetters.json(file);
+        assertEquals("run-exhausted", letter.getString("runId"));
+        assertEquals("retries-exhausted", letter.getString("reason"));
+        assertEquals(9, letter.getInteger("attempts"));
+        assertEquals(9, collavre.postsFor("run-exhausted").size());
+        Files.delete(file);
     }
 
     @Test
@@ -295,5 +314,12 @@ class DeliveryTest {
         } finally {
             hold.countDown();
         }
+    }
+
+    /** Retries counted for the default account (any other tags, such as camelContext, aside). */
+    private static double retries(MeterRegistry metrics) {
+        Counter counter = metrics.find("openclaw.bridge.collavre.retries")
+                .tag("account", "default").counter();
+        return counter == null ? 0 : counter.count();
     }
 }

@@ -59,6 +59,10 @@ class RestartSafetyTest {
     }
 
     void startBridge(boolean persistent) throws Exception {
+        startBridge(Map.of("proactive.persistent", String.valueOf(persistent)));
+    }
+
+    void startBridge(Map<String, String> overrides) throws Exception {
         Map<String, String> settings = new HashMap<>();
         settings.put("openclaw.gateway.url", gateway.url());
         settings.put("openclaw.gateway.token", "gw-secret");
@@ -69,10 +73,10 @@ class RestartSafetyTest {
         settings.put("collavre.redelivery.max-redeliveries", "1000");
         settings.put("bridge.data-dir", data.toString());
         settings.put("deadletter.replay-poll-ms", "200");
-        settings.put("proactive.persistent", String.valueOf(persistent));
         settings.put("proactive.recovery-interval-ms", "500");
         // Do not wait long for a delivery Collavre keeps refusing.
         settings.put("camel.main.shutdown-timeout", "2");
+        settings.putAll(overrides);
         int before = gateway.handshakes();
         bridge = BridgeRunner.start(settings);
         frames = FramesProcessed.install(bridge.context(), "gateway-connection-default");
@@ -157,5 +161,28 @@ class RestartSafetyTest {
         assertEquals("run-cut", collavre.acceptedFor("run-cut").get(0).header("idempotency-key"));
         await().atMost(WAIT).until(() -> letters.replayFiles().isEmpty() && letters.files().isEmpty());
         assertEquals(1, collavre.posts().size());
+    }
+
+    @Test
+    void theEmbeddedStoreHandsADeliveryStoppedInItsRetryWaitOverThroughItsRecoveryOnly() throws Exception {
+        // proactive.state-store=embedded, not the older proactive.persistent: both must mean persistent state.
+        Map<String, String> embedded = Map.of("proactive.state-store", "embedded");
+        Map<String, String> longRetryWait = new HashMap<>(embedded);
+        longRetryWait.put("collavre.redelivery.initial-delay-ms", "60000");
+        startBridge(longRetryWait);
+        collavre.respondWith(503);
+        send(chat("run-waiting", 1, "final", KEY, "stopped while waiting for its retry"));
+        await().atMost(WAIT).until(() -> collavre.postsFor("run-waiting").size() == 1);
+
+        stopBridge();
+        DeadLetters letters = new DeadLetters(data.resolve("dead-letters"));
+        assertTrue(letters.replayFiles().isEmpty(), "the store recovers the delivery: nothing written for replay too");
+
+        startBridge(embedded);
+        await().atMost(WAIT).until(() -> collavre.acceptedFor("run-waiting").size() == 1);
+        assertEquals("stopped while waiting for its retry",
+                collavre.acceptedFor("run-waiting").get(0).json().getString("content"));
+        assertEquals("run-waiting", collavre.acceptedFor("run-waiting").get(0).header("idempotency-key"));
+        assertEquals(2, collavre.postsFor("run-waiting").size(), "the refused post and the one after the restart");
     }
 }

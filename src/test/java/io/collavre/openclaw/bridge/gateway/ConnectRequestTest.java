@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.collavre.openclaw.bridge.BridgeVersion;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
@@ -69,11 +70,12 @@ class ConnectRequestTest {
     }
 
     @Test
-    void clientVersionDefaultsToAValueWhenNotConfigured() throws Exception {
+    void clientVersionDefaultsToTheBridgesBuildVersion() throws Exception {
         JsonNode client = connectFrame(new ConnectRequest()).path("params").path("client");
 
         assertTrue(client.path("version").isTextual());
-        assertFalse(client.path("version").asText().isBlank());
+        assertEquals(BridgeVersion.get(), client.path("version").asText());
+        assertTrue(BridgeVersion.get().matches("\\d+\\.\\d+.*"), "the version the build filled in: " + BridgeVersion.get());
     }
 
     @Test

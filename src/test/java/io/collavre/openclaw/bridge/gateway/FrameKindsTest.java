@@ -3,6 +3,7 @@ package io.collavre.openclaw.bridge.gateway;
 import java.util.List;
 import java.util.Map;
 
+import io.collavre.openclaw.bridge.BridgeHeaders;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -41,7 +42,7 @@ class FrameKindsTest {
         Exchange exchange = new DefaultExchange(CONTEXT);
         exchange.getMessage().setBody(Map.of("type", "event", "event", "chat", "payload", payload));
         kinds.process(exchange);
-        assertEquals("chat", exchange.getMessage().getHeader(FrameKinds.FRAME_KIND));
+        assertEquals("chat", exchange.getMessage().getHeader(BridgeHeaders.FRAME_KIND));
         assertSame(payload, exchange.getMessage().getBody());
     }
 
@@ -51,11 +52,11 @@ class FrameKindsTest {
         Exchange exchange = new DefaultExchange(CONTEXT);
         exchange.getMessage().setBody(res);
         kinds.process(exchange);
-        assertEquals("connect-accepted", exchange.getMessage().getHeader(FrameKinds.FRAME_KIND));
+        assertEquals("connect-accepted", exchange.getMessage().getHeader(BridgeHeaders.FRAME_KIND));
         assertSame(res, exchange.getMessage().getBody());
 
         exchange.getMessage().setBody(List.of(1, 2));
         kinds.process(exchange);
-        assertEquals("other", exchange.getMessage().getHeader(FrameKinds.FRAME_KIND));
+        assertEquals("other", exchange.getMessage().getHeader(BridgeHeaders.FRAME_KIND));
     }
 }

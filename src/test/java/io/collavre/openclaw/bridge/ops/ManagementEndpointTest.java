@@ -149,6 +149,42 @@ class ManagementEndpointTest {
     }
 
     @Test
+    void theDeveloperConsoleShowsTheRoutesAndTheRunState() throws Exception {
+        frames.reset();
+        gateway.sendChat("run-on-the-console", 1, "delta", DemoScenario.STANDUP_KEY, "Looking at");
+        frames.await(1, WAIT);
+        try {
+
+        ManagementClient.Response runState = management.get("/q/dev/run-state", "application/json");
+        assertEquals(200, runState.status(), runState.body());
+        JsonObject state = runState.json().getJsonObject("run-state");
+        assertEquals(1, state.getInteger("openBuffers"), state.encode());
+        assertEquals(5000, state.getInteger("maxOpenBuffers"));
+        assertTrue(state.getJsonArray("openRunIds").contains("run-on-the-console"), state.encode());
+        assertEquals("ExpiringIdempotentRepository", state.getString("dispatchedRunsRepository"));
+        assertTrue(state.containsKey("dispatchedRunsRemembered") && state.containsKey("collavreWaitingRuns"));
+
+        JsonObject routes = state.getJsonObject("routes");
+        assertEquals("Started", routes.getString("collavre-dispatch"), routes.encode());
+        assertEquals("Started", routes.getString("gateway-handshake-default"), routes.encode());
+        } finally {
+            frames.reset();
+            gateway.sendChat("run-on-the-console", 2, "aborted", DemoScenario.STANDUP_KEY, null);
+            frames.await(1, WAIT);
+        }
+    }
+
+    @Test
+    void aChatFrameWhosePayloadIsNotAnObjectIsCountedAsDropped() throws Exception {
+        String before = management.scrape();
+        frames.reset();
+        gateway.send("{\"type\":\"event\",\"event\":\"chat\",\"payload\":\"not an object\"}");
+        frames.await(1, WAIT);
+        assertMoved(before, management.scrape(), 1, "openclaw_bridge_frames_dropped_total", "reason",
+                "payload-not-an-object");
+    }
+
+    @Test
     void openBuffersGaugeFollowsTheAggregatorAndPurgedBuffersAreCounted() throws Exception {
         double purgedBefore = sample(management.scrape(), "openclaw_bridge_buffers_purged_total");
         assertEquals(0, sample(management.scrape(), "openclaw_bridge_buffers_open"));

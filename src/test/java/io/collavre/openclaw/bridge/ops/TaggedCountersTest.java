@@ -16,6 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TaggedCountersTest {
 
+    private static final String FRAMES_DROPPED = "openclaw.bridge.frames.dropped";
+
     private final MeterRegistry meters = new SimpleMeterRegistry();
     private CamelContext context;
 
@@ -32,8 +34,9 @@ class TaggedCountersTest {
 
     @Test
     void countsByAccountWithItsReason() {
-        FrameDropCounter duplicates = new FrameDropCounter();
-        duplicates.setReason("duplicate-frame");
+        DecisionCounter duplicates = new DecisionCounter();
+        duplicates.setMeter(FRAMES_DROPPED);
+        duplicates.setTags("reason=duplicate-frame");
         duplicates.process(exchange("alpha"));
         duplicates.process(exchange("alpha"));
         duplicates.process(exchange("beta"));
@@ -66,7 +69,7 @@ class TaggedCountersTest {
         CamelContext bare = new DefaultCamelContext();
         try {
             Exchange exchange = new DefaultExchange(bare);
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> new FrameDropCounter().process(exchange));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> dropCounter().process(exchange));
             assertTrue(e.getMessage().contains("camel.metrics.enabled"), e.getMessage());
         } finally {
             bare.close();
@@ -75,12 +78,57 @@ class TaggedCountersTest {
 
     @Test
     void areTaggedWithTheCamelContextLikeMicrometerEndpointMeters() {
-        new FrameDropCounter().process(exchange("alpha"));
-        assertEquals(context.getName(), meters.get(FrameDropCounter.METER).counter().getId().getTag("camelContext"));
+        dropCounter().process(exchange("alpha"));
+        assertEquals(context.getName(), meters.get(FRAMES_DROPPED).counter().getId().getTag("camelContext"));
+    }
+
+    @Test
+    void aDecisionCounterTakesTheAccountFromTheExchangePropertyWhenNoHeaderHasIt() {
+        DecisionCounter runs = new DecisionCounter();
+        runs.setMeter("openclaw.bridge.runs");
+        runs.setTags("outcome=skipped, reason=no-creative");
+        Exchange completed = new DefaultExchange(context);
+        completed.setProperty("account", "alpha");
+        runs.process(completed);
+
+        assertEquals(1, meters.get("openclaw.bridge.runs").tag("account", "alpha").tag("outcome", "skipped")
+                .tag("reason", "no-creative").counter().count());
+    }
+
+    @Test
+    void aDecisionCounterTagValueMayBeASimpleExpression() {
+        DecisionCounter letters = new DecisionCounter();
+        letters.setMeter("openclaw.bridge.dead.letters");
+        letters.setTags("reason=${exchangeProperty.reason}");
+        Exchange exhausted = exchange("alpha");
+        exhausted.setProperty("reason", "retries-exhausted");
+        Exchange refused = exchange("alpha");
+        refused.setProperty("reason", "not-retryable");
+        letters.process(exhausted);
+        letters.process(exhausted);
+        letters.process(refused);
+
+        assertEquals(2, meters.get("openclaw.bridge.dead.letters").tag("reason", "retries-exhausted").counter().count());
+        assertEquals(1, meters.get("openclaw.bridge.dead.letters").tag("reason", "not-retryable").counter().count());
+    }
+
+    @Test
+    void aDecisionCounterRefusesTagsThatAreNotPairs() {
+        DecisionCounter odd = new DecisionCounter();
+        odd.setMeter("openclaw.bridge.runs");
+        odd.setTags("dispatched");
+        assertThrows(IllegalArgumentException.class, () -> odd.process(exchange("alpha")));
+    }
+
+    private static DecisionCounter dropCounter() {
+        DecisionCounter counter = new DecisionCounter();
+        counter.setMeter(FRAMES_DROPPED);
+        counter.setTags("reason=unspecified");
+        return counter;
     }
 
     private double count(String account, String reason) {
-        return meters.get(FrameDropCounter.METER).tag("account", account).tag("reason", reason).counter().count();
+        return meters.get(FRAMES_DROPPED).tag("account", account).tag("reason", reason).counter().count();
     }
 
     private Exchange exchange(String account) {

@@ -25,6 +25,7 @@ import io.collavre.openclaw.bridge.testing.PostgresServer;
 import io.collavre.openclaw.bridge.websocket.ConnectionStatus;
 import io.collavre.openclaw.bridge.websocket.ConnectionStatus.State;
 import io.collavre.openclaw.bridge.websocket.ReconnectingWebsocketComponent;
+import org.apache.camel.processor.aggregate.AggregateProcessor;
 import org.apache.camel.test.AvailablePortFinder;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
@@ -204,6 +205,10 @@ class SharedStateBridgesTest {
         bridges.put("bridge-2", BridgeRunner.start(two));
         await().atMost(WAIT).until(() -> connectedAccounts(bridges.get("bridge-1")).equals(List.of("one"))
                                          && connectedAccounts(bridges.get("bridge-2")).equals(List.of("two")));
+        for (BridgeRunner bridge : bridges.values()) {
+            assertTrue(bridge.context().getProcessor("run-buffers", AggregateProcessor.class).isOptimisticLocking(),
+                    "shared buffers are locked optimistically, across bridges");
+        }
 
         int runs = 20;
         ExecutorService senders = Executors.newFixedThreadPool(2);

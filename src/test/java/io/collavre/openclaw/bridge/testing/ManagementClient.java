@@ -31,8 +31,14 @@ public final class ManagementClient {
     }
 
     public Response get(String path) throws IOException, InterruptedException {
+        return get(path, "*/*");
+    }
+
+    /** A GET asking for the given media type (the developer console answers JSON to application/json). */
+    public Response get(String path, String accept) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url(path)))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                .header("Accept", accept).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
         return new Response(response.statusCode(), response.body());
     }
 

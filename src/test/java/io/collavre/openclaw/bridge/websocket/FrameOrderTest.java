@@ -53,7 +53,7 @@ class FrameOrderTest {
                     mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
                     String frame = exchange.getMessage().getBody(String.class);
                     if ("1".equals(frame)) {
-                        exchange.getMessage().getHeader(ReconnectingWebsocketConsumer.SESSION_HEADER,
+                        exchange.getMessage().getHeader(ReconnectingWebsocketConstants.SESSION,
                                 ReconnectingWebsocketConsumer.WebsocketSession.class).established(null);
                         // Hold the route until the client has read every frame: they all queue up behind this one.
                         assertTrue(allRead.await(30, TimeUnit.SECONDS), "the client did not read the frames");
@@ -95,7 +95,7 @@ class FrameOrderTest {
                             AtomicInteger mine = running.computeIfAbsent(frame[0], a -> new AtomicInteger());
                             mostOfOneAtOnce.accumulateAndGet(mine.incrementAndGet(), Math::max);
                             if ("1".equals(frame[1])) {
-                                exchange.getMessage().getHeader(ReconnectingWebsocketConsumer.SESSION_HEADER,
+                                exchange.getMessage().getHeader(ReconnectingWebsocketConstants.SESSION,
                                         ReconnectingWebsocketConsumer.WebsocketSession.class).established(null);
                             }
                             processed.computeIfAbsent(frame[0], a -> new CopyOnWriteArrayList<>())

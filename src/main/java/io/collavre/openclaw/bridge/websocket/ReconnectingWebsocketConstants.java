@@ -1,0 +1,16 @@
+package io.collavre.openclaw.bridge.websocket;
+
+import org.apache.camel.spi.Metadata;
+
+/** The headers of the {@code reconnecting-websocket} component. */
+public final class ReconnectingWebsocketConstants {
+
+    @Metadata(label = "consumer", description = "The session of the connection the frame arrived on: the route reports"
+                                                + " the outcome of its application-level handshake through it"
+                                                + " (established or refused)",
+              javaType = "io.collavre.openclaw.bridge.websocket.ReconnectingWebsocketConsumer.WebsocketSession")
+    public static final String SESSION = "CamelReconnectingWebsocketSession";
+
+    private ReconnectingWebsocketConstants() {
+    }
+}

@@ -1,0 +1,85 @@
+package io.collavre.openclaw.bridge.routes;
+
+import java.time.Instant;
+import java.util.Properties;
+
+import io.collavre.openclaw.bridge.BridgeHeaders;
+import io.collavre.openclaw.bridge.chat.RunBuffer;
+import io.collavre.openclaw.bridge.state.RunStateConfiguration;
+import io.vertx.core.json.JsonObject;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.main.MainConfigurationProperties;
+import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The fast way to test a route edit (docs/routes.md): Camel Main loads the real routes/ and application.properties,
+ * without a Gateway or a Collavre; AdviceWith puts a mock where the Collavre post goes, and the test hands a
+ * completed run straight to collavre-dispatch. Seconds, not a bridge's worth of servers.
+ */
+class CollavreDispatchRouteTest extends CamelMainTestSupport {
+
+    static final String KEY = "agent:ai-bot:collavre:42:creative:100:topic:7";
+
+    @Override
+    protected void configure(MainConfigurationProperties configuration) {
+        // What BridgeMain adds besides the YAML routes, less the Gateway accounts: no connection is made.
+        configuration.addConfiguration(RunStateConfiguration.class);
+    }
+
+    @Override
+    protected Properties useOverridePropertiesWithPropertiesComponent() {
+        Properties overrides = new Properties();
+        overrides.put("bridge.management.enabled", "false");
+        overrides.put("deadletter.dir", "target/route-test-dead-letters");
+        return overrides;
+    }
+
+    @Override
+    public boolean isUseAdviceWith() {
+        return true;
+    }
+
+    @Test
+    void aCompletedRunIsPostedOnceAndAReplayWithinTheDedupTtlIsSuppressed() throws Exception {
+        AdviceWith.adviceWith(context, "collavre-post", route -> route.weaveById("post-to-collavre").replace().to("mock:collavre"));
+        context.start();
+        MockEndpoint collavre = getMockEndpoint("mock:collavre");
+        collavre.expectedMessageCount(1);
+        collavre.expectedHeaderReceived("Idempotency-Key", "run-1");
+
+        template.sendBodyAndHeader("direct:collavre-dispatch", run("run-1", KEY, "Stand-up in 10 minutes"),
+                BridgeHeaders.ACCOUNT, "default");
+        template.sendBodyAndHeader("direct:collavre-dispatch", run("run-1", KEY, "Stand-up in 10 minutes"),
+                BridgeHeaders.ACCOUNT, "default");
+
+        collavre.assertIsSatisfied();
+        JsonObject posted = new JsonObject(collavre.getExchanges().get(0).getMessage().getBody(String.class));
+        assertEquals("Stand-up in 10 minutes", posted.getString("content"));
+        assertEquals(100, posted.getInteger("creative_id"));
+        assertEquals(7, posted.getJsonObject("context").getInteger("thread_id"));
+        assertEquals(42, posted.getInteger("user_id"));
+    }
+
+    @Test
+    void aRunWithoutACreativeIsNotPosted() throws Exception {
+        AdviceWith.adviceWith(context, "collavre-post", route -> route.weaveById("post-to-collavre").replace().to("mock:collavre"));
+        context.start();
+        MockEndpoint collavre = getMockEndpoint("mock:collavre");
+        collavre.expectedMessageCount(0);
+
+        template.sendBodyAndHeader("direct:collavre-dispatch", run("run-2", "agent:bot:collavre:42", "no creative"),
+                BridgeHeaders.ACCOUNT, "default");
+
+        collavre.assertIsSatisfied();
+    }
+
+    private static RunBuffer run(String runId, String sessionKey, String text) {
+        RunBuffer run = new RunBuffer(runId, "42", sessionKey, Instant.now());
+        run.mergeDelta(text);
+        return run;
+    }
+}
