@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.master.MasterComponent;
@@ -117,14 +118,25 @@ public final class GatewayCluster {
         return standbyDelayMs;
     }
 
-    /** Starts a route that was created stopped once the bridge is up and the delay has passed. */
+    /**
+     * Starts a route that was created stopped once the bridge is up and the delay has passed, once: Camel calls
+     * startup listeners again at every later route start ({@code alreadyStarted}), which would otherwise arm a new
+     * timer each time, and a route the guard released (ZooKeeper out of reach) is the guard's to start again.
+     */
     public void startLater(String routeId, long delayMs) throws Exception {
+        AtomicBoolean armed = new AtomicBoolean();
         context.addStartupListener((started, alreadyStarted) -> {
+            if (!armed.compareAndSet(false, true)) {
+                return;
+            }
             ScheduledExecutorService timer = started.getExecutorServiceManager()
                     .newSingleThreadScheduledExecutor(this, "cluster-standby-" + routeId);
             timer.schedule(() -> {
                 try {
-                    if (started.getStatus().isStarted() && started.getRouteController().getRouteStatus(routeId).isStopped()) {
+                    if (guard != null && guard.isReleased(routeId)) {
+                        LOG.info("cluster=zookeeper node={} route={} outcome=standby-left-to-guard", nodeId, routeId);
+                    } else if (started.getStatus().isStarted()
+                               && started.getRouteController().getRouteStatus(routeId).isStopped()) {
                         LOG.info("cluster=zookeeper node={} route={} outcome=standing-for-election", nodeId, routeId);
                         started.getRouteController().startRoute(routeId);
                     }

@@ -47,6 +47,11 @@ public final class ZooKeeperConnectionGuard extends ServiceSupport implements Co
         routeIds.add(routeId);
     }
 
+    /** Whether the guard stopped the route because ZooKeeper was out of reach, and will start it again. */
+    public boolean isReleased(String routeId) {
+        return released.contains(routeId);
+    }
+
     @Override
     protected void doStart() {
         // One thread: releases and rejoins happen in the order ZooKeeper's state changed.

@@ -231,6 +231,45 @@ class ClusteredBridgesTest {
     }
 
     @Test
+    void aBridgeStandsForAnAccountsElectionOnceAndLaterRouteStartsDoNotArmItAgain() throws Exception {
+        GatewaySimulator gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
+        gateways.put("default", gateway);
+        List<String> members = List.of("bridge-1", "bridge-2");
+        String preferred = PreferredOwners.of("default", members);
+        String standby = members.get(0).equals(preferred) ? members.get(1) : members.get(0);
+        try (CapturedLogs logs = CapturedLogs.info()) {
+            for (String node : List.of(preferred, standby)) {
+                Map<String, String> settings = settings(node);
+                settings.put("openclaw.gateway.url", gateway.url());
+                settings.put("openclaw.gateway.token", "gw-secret");
+                settings.put("openclaw.gateway.owner-id", "42");
+                settings.put("bridge.cluster.members", String.join(",", members));
+                settings.put("bridge.cluster.standby-delay-ms", "500");
+                bridges.put(node, BridgeRunner.start(settings));
+            }
+            String standing = "node=" + standby + " route=gateway-connection-default outcome=standing-for-election";
+            await().atMost(WAIT).until(() -> count(logs, standing) == 1);
+            await().atMost(WAIT).until(() -> ownersOf("default").equals(List.of(preferred)));
+
+            // Camel calls startup listeners again at every later route start: the standby timer must not be armed
+            // again and restart a route someone else (the ZooKeeper guard, an operator) stopped.
+            var routes = bridges.get(standby).context().getRouteController();
+            routes.stopRoute("gateway-connection-default");
+            routes.stopRoute("state-maintenance");
+            routes.startRoute("state-maintenance");
+            await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() -> count(logs, standing) == 1
+                    && routes.getRouteStatus("gateway-connection-default").isStopped());
+            assertEquals(1, count(logs, "Leadership taken. Attempt #1 success"),
+                    "one election won, by " + preferred);
+            assertEquals(1, gateway.handshakes());
+        }
+    }
+
+    static long count(CapturedLogs logs, String text) {
+        return logs.lines().stream().filter(l -> l.contains(text)).count();
+    }
+
+    @Test
     void ownerKilledMidRunIsReplacedWithinTheSessionTimeoutAndTheSurvivorDispatchesTheRunOnce() throws Exception {
         GatewaySimulator gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
         gateways.put("default", gateway);

@@ -18,6 +18,10 @@ public final class CapturedLogs implements AutoCloseable {
     private final AbstractAppender appender;
 
     private CapturedLogs(Consumer<LogEvent> listener) {
+        this(Level.WARN, listener);
+    }
+
+    private CapturedLogs(Level level, Consumer<LogEvent> listener) {
         appender = new AbstractAppender("captured-" + System.nanoTime(), null, null, true, Property.EMPTY_ARRAY) {
             @Override
             public void append(LogEvent event) {
@@ -28,8 +32,13 @@ public final class CapturedLogs implements AutoCloseable {
         };
         appender.start();
         LoggerContext logs = (LoggerContext) LogManager.getContext(false);
-        logs.getConfiguration().getRootLogger().addAppender(appender, Level.WARN, null);
+        logs.getConfiguration().getRootLogger().addAppender(appender, level, null);
         logs.updateLoggers();
+    }
+
+    /** Everything logged at INFO or above, e.g. to count decisions. */
+    public static CapturedLogs info() {
+        return new CapturedLogs(Level.INFO, event -> { });
     }
 
     public static CapturedLogs warnings() {
