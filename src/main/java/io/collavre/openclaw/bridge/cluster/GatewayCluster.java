@@ -75,7 +75,9 @@ public final class GatewayCluster {
         // reconnecting on its own, the retry policy is for single operations.
         CuratorFramework curator = CuratorFrameworkFactory.builder().connectString(nodes)
                 .sessionTimeoutMs(sessionTimeout)
-                .connectionTimeoutMs(settings.connectTimeoutMs())
+                // Never longer than the session: Curator warns of (and ZooKeeper cannot honour) a connect timeout
+                // past the session timeout, a combination the settings allow.
+                .connectionTimeoutMs(Math.min(settings.connectTimeoutMs(), sessionTimeout))
                 .retryPolicy(new ExponentialBackoffRetry(500, 3, 5000))
                 .build();
         curator.start();

@@ -22,6 +22,12 @@ class GatewayConnectionsHealthCheckTest {
     final GatewayConnectionsHealthCheck check = new GatewayConnectionsHealthCheck();
 
     HealthCheck.Result report(List<String> accounts, ConnectionStatus... statuses) {
+        return reportAccounts(accounts.stream().map(a -> new GatewayConnectionsHealthCheck.Account(a, true, null))
+                .toList(), statuses);
+    }
+
+    HealthCheck.Result reportAccounts(List<GatewayConnectionsHealthCheck.Account> accounts,
+                                      ConnectionStatus... statuses) {
         HealthCheckResultBuilder builder = HealthCheckResultBuilder.on(check);
         GatewayConnectionsHealthCheck.report(builder, accounts, List.of(statuses));
         return builder.build();
@@ -82,5 +88,28 @@ class GatewayConnectionsHealthCheckTest {
     @Test
     void downWhenNoAccountIsConfigured() {
         assertEquals(HealthCheck.State.DOWN, report(List.of()).getState());
+    }
+
+    @Test
+    void withSeveralBridgesOnlyTheOwnedAccountsCountAndAStandbyIsReady() {
+        HealthCheck.Result standby = reportAccounts(List.of(
+                new GatewayConnectionsHealthCheck.Account("a", false, "bridge-2"),
+                new GatewayConnectionsHealthCheck.Account("b", false, null)));
+        assertEquals(HealthCheck.State.UP, standby.getState());
+        assertEquals("standby", standby.getDetails().get("account.a.role"));
+        assertEquals("bridge-2", standby.getDetails().get("account.a.owner"));
+        assertFalse(standby.getDetails().containsKey("account.b.owner"), "owner not known yet");
+
+        HealthCheck.Result ownerDown = reportAccounts(List.of(
+                new GatewayConnectionsHealthCheck.Account("a", true, "bridge-1"),
+                new GatewayConnectionsHealthCheck.Account("b", false, "bridge-2")),
+                new ConnectionStatus("a", State.RECONNECTING, "closed 1006", null, 1));
+        assertEquals(HealthCheck.State.DOWN, ownerDown.getState());
+        assertEquals("owner", ownerDown.getDetails().get("account.a.role"));
+        assertEquals("RECONNECTING", ownerDown.getDetails().get("account.a.state"));
+        assertEquals("1 owned Gateway account(s) connected, standing by for 1",
+                reportAccounts(List.of(new GatewayConnectionsHealthCheck.Account("a", true, "bridge-1"),
+                        new GatewayConnectionsHealthCheck.Account("b", false, "bridge-2")),
+                        new ConnectionStatus("a", State.CONNECTED, null, null, 0)).getMessage().orElseThrow());
     }
 }

@@ -129,6 +129,11 @@ class ManagementEndpointTest {
                 assertTrue(decided.matches(WAIT.toMillis(), TimeUnit.MILLISECONDS), step.note());
             }
         }
+        // The last frame is the malformed one; a run's completion finishing on the delivery thread can count as the
+        // Gateway route's exchange and release the wait for it early, so its count is awaited before the scrape.
+        double malformedBefore = sample(before, "openclaw_bridge_frames_dropped_total", "reason", "malformed");
+        await().atMost(WAIT).until(() -> sample(management.scrape(), "openclaw_bridge_frames_dropped_total", "reason",
+                "malformed") > malformedBefore);
         String after = management.scrape();
 
         assertMoved(before, after, 7, "openclaw_bridge_events_total", "state", "delta");

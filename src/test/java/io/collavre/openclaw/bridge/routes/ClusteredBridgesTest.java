@@ -17,13 +17,17 @@ import java.util.concurrent.TimeUnit;
 
 import io.collavre.openclaw.bridge.BridgeMain;
 import io.collavre.openclaw.bridge.cluster.PreferredOwners;
+import io.collavre.openclaw.bridge.ops.GatewayConnectionsHealthCheck;
 import io.collavre.openclaw.bridge.testing.BridgeRunner;
+import io.collavre.openclaw.bridge.testing.CapturedLogs;
 import io.collavre.openclaw.bridge.testing.CollavreReceiver;
 import io.collavre.openclaw.bridge.testing.GatewaySimulator;
+import io.collavre.openclaw.bridge.testing.ManagementClient;
 import io.collavre.openclaw.bridge.testing.TcpProxy;
 import io.collavre.openclaw.bridge.websocket.ConnectionStatus;
 import io.collavre.openclaw.bridge.websocket.ConnectionStatus.State;
 import io.collavre.openclaw.bridge.websocket.ReconnectingWebsocketComponent;
+import io.vertx.core.json.JsonObject;
 import org.apache.camel.test.AvailablePortFinder;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -185,6 +189,45 @@ class ClusteredBridgesTest {
         await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(this::eachGatewayHasOneConnection);
         assertEquals(2, gateways.get("alice").handshakes());
         sendAndAwaitPost("alice", chat("run-alice-2", 1, "final", "agent:a:collavre:42:creative:1", "alice again"));
+    }
+
+    @Test
+    void readinessMeansEveryOwnedAccountConnectedAndAStandbyIsReady() throws Exception {
+        GatewaySimulator gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
+        gateways.put("default", gateway);
+        Map<String, ManagementClient> management = new LinkedHashMap<>();
+        CapturedLogs warnings = CapturedLogs.warnings();
+        for (String node : List.of("bridge-1", "bridge-2")) {
+            int port = AvailablePortFinder.getNextAvailable();
+            Map<String, String> settings = settings(node);
+            settings.put("openclaw.gateway.url", gateway.url());
+            settings.put("openclaw.gateway.token", "gw-secret");
+            settings.put("openclaw.gateway.owner-id", "42");
+            settings.put("bridge.management.port", String.valueOf(port));
+            bridges.put(node, BridgeRunner.start(settings));
+            management.put(node, new ManagementClient("127.0.0.1", port));
+        }
+        await().atMost(WAIT).until(() -> ownersOf("default").size() == 1);
+        String owner = ownersOf("default").get(0);
+        String standby = owner.equals("bridge-1") ? "bridge-2" : "bridge-1";
+        await().atMost(WAIT).until(() -> management.get(owner).readiness().status() == 200
+                                         && management.get(standby).readiness().status() == 200);
+        JsonObject standing = ManagementClient.check(management.get(standby).readiness().json(),
+                GatewayConnectionsHealthCheck.ID).getJsonObject("data");
+        assertEquals("standby", standing.getString("account.default.role"));
+        assertEquals(owner, standing.getString("account.default.owner"));
+        JsonObject owning = ManagementClient.check(management.get(owner).readiness().json(),
+                GatewayConnectionsHealthCheck.ID).getJsonObject("data");
+        assertEquals("owner", owning.getString("account.default.role"));
+        assertEquals("CONNECTED", owning.getString("account.default.state"));
+        warnings.close();
+        // A session timeout (2 s here) below the default connect timeout (5 s) is a combination the settings allow.
+        assertTrue(warnings.lines().stream().noneMatch(l -> l.contains("session timeout")), warnings.lines().toString());
+
+        // The Gateway goes away: the owner is not ready (its account is not connected), the standby still is.
+        gateway.stop();
+        await().atMost(WAIT).until(() -> management.get(owner).readiness().status() == 503);
+        assertEquals(200, management.get(standby).readiness().status());
     }
 
     @Test

@@ -45,9 +45,7 @@ class CollavreDispatchRouteTest extends CamelMainTestSupport {
 
     @Test
     void aCompletedRunIsPostedOnceAndAReplayWithinTheDedupTtlIsSuppressed() throws Exception {
-        AdviceWith.adviceWith(context, "collavre-post", route -> route.weaveById("post-to-collavre").replace().to("mock:collavre"));
-        context.start();
-        MockEndpoint collavre = getMockEndpoint("mock:collavre");
+        MockEndpoint collavre = collavreMock();
         collavre.expectedMessageCount(1);
         collavre.expectedHeaderReceived("Idempotency-Key", "run-1");
 
@@ -66,15 +64,20 @@ class CollavreDispatchRouteTest extends CamelMainTestSupport {
 
     @Test
     void aRunWithoutACreativeIsNotPosted() throws Exception {
-        AdviceWith.adviceWith(context, "collavre-post", route -> route.weaveById("post-to-collavre").replace().to("mock:collavre"));
-        context.start();
-        MockEndpoint collavre = getMockEndpoint("mock:collavre");
+        MockEndpoint collavre = collavreMock();
         collavre.expectedMessageCount(0);
 
         template.sendBodyAndHeader("direct:collavre-dispatch", run("run-2", "agent:bot:collavre:42", "no creative"),
                 BridgeHeaders.ACCOUNT, "default");
 
         collavre.assertIsSatisfied();
+    }
+
+    /** Puts a mock where collavre-post posts to Collavre, then starts the routes. */
+    private MockEndpoint collavreMock() throws Exception {
+        AdviceWith.adviceWith(context, "collavre-post", route -> route.weaveById("post-to-collavre").replace().to("mock:collavre"));
+        context.start();
+        return getMockEndpoint("mock:collavre");
     }
 
     private static RunBuffer run(String runId, String sessionKey, String text) {
