@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import io.collavre.openclaw.bridge.gateway.GatewayAccountRoutes;
+import io.collavre.openclaw.bridge.ops.RouteStartFailures;
 import io.collavre.openclaw.bridge.state.RunStateConfiguration;
 import org.apache.camel.main.Main;
 
@@ -37,7 +38,28 @@ public final class BridgeMain {
      * in the routes folder is loaded.
      */
     public static Main newMain() {
-        return configure(new Main());
+        return configure(new Main() {
+            // A route that cannot start (a bean or method name that does not exist...) is also reported in one line.
+            @Override
+            protected void doInit() throws Exception {
+                try {
+                    super.doInit();
+                } catch (Exception e) {
+                    RouteStartFailures.report(e, getCamelContext());
+                    throw e;
+                }
+            }
+
+            @Override
+            protected void doStart() throws Exception {
+                try {
+                    super.doStart();
+                } catch (Exception e) {
+                    RouteStartFailures.report(e, getCamelContext());
+                    throw e;
+                }
+            }
+        });
     }
 
     /** Adds what the bridge loads besides the YAML routes to a Camel Main (also used by the Karaf activator). */

@@ -95,11 +95,10 @@ public class RunStateConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
         String store = stateStore(stateStore, persistent);
-        long recoveryMs = recoveryIntervalMs;
 
         RunBufferRepository buffers;
         if (POSTGRESQL.equals(store)) {
-            buffers = configurePostgres(context, dedupTtlSeconds, recoveryMs);
+            buffers = configurePostgres(context);
         } else if (EMBEDDED.equals(store)) {
             Path dir = Path.of(stateDir.trim()).toAbsolutePath();
             EmbeddedDatabase database = new EmbeddedDatabase(dir);
@@ -111,7 +110,7 @@ public class RunStateConfiguration implements CamelConfiguration {
                     DESERIALIZATION_FILTER);
             jdbcStore.setCamelContext(context);
             jdbcStore.setUseRecovery(true);
-            jdbcStore.setRecoveryInterval(recoveryMs);
+            jdbcStore.setRecoveryInterval(recoveryIntervalMs);
             buffers = new RunBufferRepository(jdbcStore);
             context.getRegistry().bind("dispatchedRuns", new ExpiringJdbcMessageIdRepository(
                     database.pool, "dispatchedRuns", dedupTtlSeconds * 1000));
@@ -137,8 +136,7 @@ public class RunStateConfiguration implements CamelConfiguration {
                     }
                 }
             });
-        }
-        if (!POSTGRESQL.equals(store)) {
+        } else {
             context.getRegistry().bind("stateMaintenance", new StateMaintenance.None());
         }
         buffers.setMaxOpenBuffers(maxOpenBuffers);
@@ -164,21 +162,18 @@ public class RunStateConfiguration implements CamelConfiguration {
         return MEMORY.equals(store) && persistent ? EMBEDDED : store;
     }
 
-    private RunBufferRepository configurePostgres(CamelContext context, long dedupTtlSeconds, long recoveryMs)
-            throws Exception {
+    private RunBufferRepository configurePostgres(CamelContext context) throws Exception {
         String url = dbUrl.trim();
         if (url.isEmpty()) {
             throw new IllegalArgumentException("proactive.state-store=postgresql needs bridge.db.url (BRIDGE_DB_URL),"
                                                + " e.g. jdbc:postgresql://db-host:5432/bridge");
         }
-        int poolSize = dbPoolSize;
-        boolean createSchema = dbCreateSchema;
         String instanceId = GatewayCluster.nodeId(nodeId);
 
-        SharedStateDatabase database = new SharedStateDatabase(url, dbUser.trim(), dbPassword, poolSize,
+        SharedStateDatabase database = new SharedStateDatabase(url, dbUser.trim(), dbPassword, dbPoolSize,
                 dbConnectionTimeoutMs, instanceId);
         context.addService(database, true, true);
-        if (createSchema) {
+        if (dbCreateSchema) {
             database.createSchema();
         }
         database.heartbeat();
@@ -186,7 +181,7 @@ public class RunStateConfiguration implements CamelConfiguration {
         PostgresRunBufferStore jdbcStore = new PostgresRunBufferStore(database.dataSource(), instanceId,
                 dbInstanceTimeoutMs);
         jdbcStore.setUseRecovery(true);
-        jdbcStore.setRecoveryInterval(recoveryMs);
+        jdbcStore.setRecoveryInterval(recoveryIntervalMs);
         jdbcStore.setDeserializationFilter(DESERIALIZATION_FILTER);
         PostgresMessageIdRepository dispatched = new PostgresMessageIdRepository(database.dataSource(),
                 "dispatchedRuns", dedupTtlSeconds * 1000);
@@ -195,7 +190,7 @@ public class RunStateConfiguration implements CamelConfiguration {
         context.getRegistry().bind("stateMaintenance", database);
         // The URL without its parameters: they could hold a password.
         LOG.info("state=shared store=postgresql url={} instance={} poolSize={} createSchema={} outcome=configured",
-                url.replaceFirst("[?;].*$", ""), instanceId, poolSize, createSchema);
+                url.replaceFirst("[?;].*$", ""), instanceId, dbPoolSize, dbCreateSchema);
         return new RunBufferRepository(jdbcStore);
     }
 

@@ -113,8 +113,9 @@ public final class BridgeActivator implements BundleActivator, ManagedService {
         ClassLoader previous = thread.getContextClassLoader();
         // Camel, Vert.x and Jackson are embedded in this bundle: look their services up in it.
         thread.setContextClassLoader(BridgeActivator.class.getClassLoader());
-        // As BridgeMain: the same Camel Main, configuration class and account routes, nothing scanned.
-        Main created = BridgeMain.configure(new Main());
+        // As BridgeMain: the same Camel Main, configuration class and account routes, nothing scanned, and the
+        // one-line report of a route that cannot start.
+        Main created = BridgeMain.newMain();
         try {
             // A JVM shutdown hook has no place in a container: Karaf stops the bundle, the bundle stops Camel.
             created.setShutdownStrategy(new SimpleMainShutdownStrategy());
