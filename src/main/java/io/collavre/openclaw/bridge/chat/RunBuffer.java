@@ -63,7 +63,7 @@ public final class RunBuffer implements Serializable {
      * Merges a delta of the given seq (null when it has none), unless it {@linkplain #isBehind(Long) is behind};
      * returns the buffered text's length (0 once overflowed).
      */
-    public int mergeDelta(Long seq, String delta) {
+    public synchronized int mergeDelta(Long seq, String delta) {
         if (isBehind(seq)) {
             return text.length();
         }
@@ -74,7 +74,7 @@ public final class RunBuffer implements Serializable {
     }
 
     /** Merges a delta's text; returns the buffered text's new length (0 once overflowed). */
-    public int mergeDelta(String delta) {
+    public synchronized int mergeDelta(String delta) {
         if (delta == null || delta.isEmpty()) {
             return text.length();
         }
@@ -95,7 +95,7 @@ public final class RunBuffer implements Serializable {
     }
 
     /** The final message's text wins when it is not empty; otherwise the buffered text stands. */
-    public void applyFinal(String finalText) {
+    public synchronized void applyFinal(String finalText) {
         if (finalText == null || finalText.isEmpty()) {
             return;
         }
@@ -138,7 +138,7 @@ public final class RunBuffer implements Serializable {
     }
 
     /** Keeps the first session key seen for the run, taking a later one only if none came before. */
-    public void rememberSessionKey(String key) {
+    public synchronized void rememberSessionKey(String key) {
         if (sessionKey == null && key != null) {
             sessionKey = key;
         }
@@ -173,5 +173,10 @@ public final class RunBuffer implements Serializable {
         // Never the text itself: it is the user's message, not log material.
         return "RunBuffer[runId=" + runId + ", owner=" + ownerId + ", chars=" + text.length()
                + (overflowed ? ", overflowed" : "") + "]";
+    }
+
+    /** Written while the Aggregator may merge the next delta: serialized under the same lock as the merges. */
+    private synchronized void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+        out.defaultWriteObject();
     }
 }

@@ -21,14 +21,12 @@ import org.apache.camel.Route;
 import org.apache.camel.Service;
 import org.apache.camel.processor.aggregate.AggregateProcessor;
 import org.apache.camel.processor.aggregate.MemoryAggregationRepository;
-import org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.LifecycleStrategySupport;
 import org.apache.camel.support.service.ServiceSupport;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
 /**
  * Binds the two pieces of run state the routes use, chosen by {@code proactive.state-store}: in memory (the fast
@@ -36,9 +34,9 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
  * {@code proactive.persistent=true}), or in a PostgreSQL database shared by several bridges ({@code postgresql},
  * see {@link PostgresRunBufferStore} and {@link PostgresMessageIdRepository}):
  * <ul>
- * <li>{@code runBufferRepository}: the aggregator's run buffers. Persistent: Camel's
- * {@link JdbcAggregationRepository} with recovery, so open buffers survive a restart and a completed run whose
- * delivery had not ended is delivered again after one.</li>
+ * <li>{@code runBufferRepository}: the aggregator's run buffers. Embedded: in memory, written behind to H2 by
+ * {@link WriteBehindRunBufferStore} with recovery, so open buffers survive a restart (less the last checkpoint
+ * interval after a crash) and a completed run whose delivery had not ended is delivered again after one.</li>
  * <li>{@code dispatchedRuns}: the dedup memory of dispatched run ids, forgotten after
  * {@code proactive.dedup-ttl-seconds}. Persistent: Camel's JDBC idempotent repository with that TTL.</li>
  * </ul>
@@ -72,6 +70,8 @@ public class RunStateConfiguration implements CamelConfiguration {
     long dedupTtlSeconds;
     @PropertyInject("proactive.recovery-interval-ms")
     long recoveryIntervalMs;
+    @PropertyInject("proactive.checkpoint-interval-ms")
+    long checkpointIntervalMs;
     @PropertyInject("proactive.state-dir")
     String stateDir;
     @PropertyInject("bridge.db.url")
@@ -104,15 +104,18 @@ public class RunStateConfiguration implements CamelConfiguration {
             EmbeddedDatabase database = new EmbeddedDatabase(dir);
             context.addService(database, true, true);
 
-            JdbcAggregationRepository jdbcStore = new JdbcAggregationRepository(
-                    new DataSourceTransactionManager(database.pool), "run_buffers", database.pool);
+            // Buffers in memory, written behind every proactive.checkpoint-interval-ms; a completed run is written
+            // once (its outbox row) before its delivery starts.
+            WriteBehindRunBufferStore jdbcStore = new WriteBehindRunBufferStore(database.pool, checkpointIntervalMs,
+                    DESERIALIZATION_FILTER);
+            jdbcStore.setCamelContext(context);
             jdbcStore.setUseRecovery(true);
             jdbcStore.setRecoveryInterval(recoveryIntervalMs);
-            jdbcStore.setDeserializationFilter(DESERIALIZATION_FILTER);
             buffers = new RunBufferRepository(jdbcStore);
             context.getRegistry().bind("dispatchedRuns", new ExpiringJdbcMessageIdRepository(
                     database.pool, "dispatchedRuns", dedupTtlSeconds * 1000));
-            LOG.info("state=persistent store=embedded dir={} outcome=configured", dir);
+            LOG.info("state=persistent store=embedded dir={} checkpointMs={} outcome=configured", dir,
+                    checkpointIntervalMs);
         } else {
             buffers = new RunBufferRepository(new MemoryAggregationRepository());
             ExpiringIdempotentRepository dispatched = new ExpiringIdempotentRepository();
@@ -207,6 +210,7 @@ public class RunStateConfiguration implements CamelConfiguration {
                     sql.execute("CREATE TABLE IF NOT EXISTS " + table + " (id VARCHAR(255) NOT NULL PRIMARY KEY,"
                                 + " exchange BLOB NOT NULL, version BIGINT NOT NULL)");
                 }
+                WriteBehindRunBufferStore.createSchema(connection);
             }
         }
 

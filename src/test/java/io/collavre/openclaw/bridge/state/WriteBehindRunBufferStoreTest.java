@@ -1,0 +1,120 @@
+package io.collavre.openclaw.bridge.state;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+
+import io.collavre.openclaw.bridge.BridgeHeaders;
+import io.collavre.openclaw.bridge.chat.RunBuffer;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.h2.jdbcx.JdbcConnectionPool;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** The write-behind store on an H2 file: what reaches the database when, and what a new store reads back. */
+class WriteBehindRunBufferStoreTest {
+
+    @TempDir
+    Path dir;
+
+    JdbcConnectionPool pool;
+    DefaultCamelContext context = new DefaultCamelContext();
+
+    @BeforeEach
+    void openDatabase() throws Exception {
+        pool = JdbcConnectionPool.create("jdbc:h2:file:" + dir.resolve("state") + ";TRACE_LEVEL_FILE=0", "sa", "");
+        try (Connection connection = pool.getConnection()) {
+            WriteBehindRunBufferStore.createSchema(connection);
+        }
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        context.close();
+        pool.dispose();
+    }
+
+    WriteBehindRunBufferStore store() {
+        WriteBehindRunBufferStore store = new WriteBehindRunBufferStore(pool, 60_000,
+                RunStateConfiguration.DESERIALIZATION_FILTER);
+        store.setCamelContext(context);
+        store.start();
+        return store;
+    }
+
+    long count(String table) throws Exception {
+        try (Connection connection = pool.getConnection(); Statement sql = connection.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT COUNT(*) FROM " + table)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    static Exchange buffered(CamelContext context, String runId, String text, long seq) {
+        Exchange exchange = new DefaultExchange(context);
+        RunBuffer buffer = new RunBuffer(runId, "42", "agent:a:collavre:42:creative:1", Instant.now());
+        buffer.mergeDelta(seq, text);
+        exchange.getMessage().setBody(buffer);
+        exchange.getMessage().setHeader(BridgeHeaders.RUN_ID, runId);
+        exchange.getMessage().setHeader(BridgeHeaders.ACCOUNT, "default");
+        exchange.getMessage().setHeader(BridgeHeaders.STATE, "delta");
+        return exchange;
+    }
+
+    @Test
+    void deltasReachTheDatabaseAtTheCheckpointOneRowPerRunAndANewStoreReadsThemBack() throws Exception {
+        WriteBehindRunBufferStore store = store();
+        store.add(context, "run-1", buffered(context, "run-1", "Half", 1));
+        store.add(context, "run-1", buffered(context, "run-1", "Half of it", 2));
+        store.add(context, "run-2", buffered(context, "run-2", "Other", 1));
+        assertEquals(0, count(WriteBehindRunBufferStore.BUFFERS), "nothing written before the checkpoint");
+
+        store.checkpoint();
+        assertEquals(2, count(WriteBehindRunBufferStore.BUFFERS));
+
+        // A crash: the store is dropped unstopped; a new one reads the checkpoint back.
+        WriteBehindRunBufferStore restarted = store();
+        Exchange back = restarted.get(context, "run-1");
+        assertEquals("Half of it", back.getMessage().getBody(RunBuffer.class).getText());
+        assertEquals("default", back.getMessage().getHeader(BridgeHeaders.ACCOUNT));
+        assertEquals("run-1", back.getMessage().getHeader(BridgeHeaders.RUN_ID));
+        assertEquals(2, restarted.getKeys().size());
+        // The seq is kept: an older delta is behind the restored buffer.
+        assertEquals(true, back.getMessage().getBody(RunBuffer.class).isBehind(2L));
+    }
+
+    @Test
+    void aCompletedRunIsWrittenToTheOutboxRecoveredWithItsExchangeIdAndGoneOnceConfirmed() throws Exception {
+        WriteBehindRunBufferStore store = store();
+        Exchange completed = buffered(context, "run-1", "Whole answer", 3);
+        store.add(context, "run-1", completed);
+        store.checkpoint();
+        store.remove(context, "run-1", completed);
+        assertEquals(0, count(WriteBehindRunBufferStore.BUFFERS));
+        assertEquals(1, count(WriteBehindRunBufferStore.OUTBOX));
+        assertNull(store.get(context, "run-1"));
+
+        // A checkpoint after the completion never writes the run back.
+        store.checkpoint();
+        assertEquals(0, count(WriteBehindRunBufferStore.BUFFERS));
+
+        WriteBehindRunBufferStore restarted = store();
+        assertEquals(java.util.Set.of(completed.getExchangeId()), restarted.scan(context));
+        Exchange recovered = restarted.recover(context, completed.getExchangeId());
+        assertEquals("Whole answer", recovered.getMessage().getBody(RunBuffer.class).getText());
+        assertEquals("run-1", recovered.getMessage().getHeader(BridgeHeaders.RUN_ID));
+
+        restarted.confirm(context, completed.getExchangeId());
+        assertEquals(0, count(WriteBehindRunBufferStore.OUTBOX));
+    }
+}
