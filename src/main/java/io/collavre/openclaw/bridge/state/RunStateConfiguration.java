@@ -3,7 +3,6 @@ package io.collavre.openclaw.bridge.state;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
 
@@ -205,11 +204,9 @@ public class RunStateConfiguration implements CamelConfiguration {
             // TRACE_LEVEL_FILE=0: no trace file (Camel probes for its table by catching the error).
             pool = JdbcConnectionPool.create(
                     "jdbc:h2:file:" + dir.resolve("bridge-state") + ";WRITE_DELAY=0;TRACE_LEVEL_FILE=0", "bridge", "");
-            try (Connection connection = pool.getConnection(); Statement sql = connection.createStatement()) {
-                for (String table : new String[] { "run_buffers", "run_buffers_completed" }) {
-                    sql.execute("CREATE TABLE IF NOT EXISTS " + table + " (id VARCHAR(255) NOT NULL PRIMARY KEY,"
-                                + " exchange BLOB NOT NULL, version BIGINT NOT NULL)");
-                }
+            // The tables of the store before write-behind are left alone: WriteBehindRunBufferStore moves what they
+            // hold at its first start, once.
+            try (Connection connection = pool.getConnection()) {
                 WriteBehindRunBufferStore.createSchema(connection);
             }
         }

@@ -15,6 +15,7 @@ import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,6 +59,9 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
 
     static final String BUFFERS = "run_buffer_rows";
     static final String OUTBOX = "run_buffer_outbox";
+    /** The tables of the store before write-behind (Camel's JdbcAggregationRepository), read once at an upgrade. */
+    static final String LEGACY_BUFFERS = "run_buffers";
+    static final String LEGACY_COMPLETED = "run_buffers_completed";
 
     private final DataSource dataSource;
     private final long checkpointMs;
@@ -285,10 +289,74 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         this.camelContext = camelContext;
     }
 
+    /**
+     * Moves what the store before write-behind left (Camel's JdbcAggregationRepository tables, serialized Exchanges)
+     * into this store, once, so that an upgrade loses no open buffer and no unfinished delivery: open buffers are
+     * written as rows by a checkpoint first, then unfinished deliveries become outbox rows (the same Exchange, so the
+     * same Idempotency-Key) and the old rows go, in one transaction.
+     */
+    void migrateLegacy(CamelContext context) throws Exception {
+        try (Connection connection = dataSource.getConnection()) {
+            if (!tableExists(connection, LEGACY_BUFFERS) || !tableExists(connection, LEGACY_COMPLETED)) {
+                return;
+            }
+            int open = 0;
+            try (Statement sql = connection.createStatement();
+                 ResultSet rows = sql.executeQuery("SELECT id, exchange FROM " + LEGACY_BUFFERS)) {
+                while (rows.next()) {
+                    buffers.put(rows.getString(1), codec.unmarshallExchange(context, rows.getBytes(2), deserializationFilter));
+                    dirty.add(rows.getString(1));
+                    open++;
+                }
+            }
+            checkpoint();
+            if (!dirty.isEmpty()) {
+                throw new IllegalStateException("the open buffers of " + LEGACY_BUFFERS + " could not be written");
+            }
+            connection.setAutoCommit(false);
+            int unfinished = 0;
+            try (Statement sql = connection.createStatement();
+                 ResultSet rows = sql.executeQuery("SELECT id, exchange FROM " + LEGACY_COMPLETED);
+                 PreparedStatement insert = connection.prepareStatement("MERGE INTO " + OUTBOX
+                         + " (exchange_id, run_id, exchange, completed_at) KEY (exchange_id) VALUES (?, ?, ?, ?)")) {
+                while (rows.next()) {
+                    Exchange completed = codec.unmarshallExchange(context, rows.getBytes(2), deserializationFilter);
+                    RunBuffer run = completed.getMessage().getBody(RunBuffer.class);
+                    insert.setString(1, rows.getString(1));
+                    insert.setString(2, run != null ? run.getRunId()
+                            : completed.getMessage().getHeader(BridgeHeaders.RUN_ID, String.class));
+                    insert.setBytes(3, rows.getBytes(2));
+                    insert.setTimestamp(4, new Timestamp(System.currentTimeMillis()));
+                    insert.addBatch();
+                    unfinished++;
+                }
+                insert.executeBatch();
+                sql.execute("DELETE FROM " + LEGACY_BUFFERS);
+                sql.execute("DELETE FROM " + LEGACY_COMPLETED);
+                connection.commit();
+            } catch (Exception e) {
+                connection.rollback();
+                throw e;
+            }
+            if (open > 0 || unfinished > 0) {
+                LOG.info("state=upgrade openBuffers={} unfinishedDeliveries={} outcome=migrated-to-write-behind", open,
+                        unfinished);
+            }
+        }
+    }
+
+    private static boolean tableExists(Connection connection, String table) throws SQLException {
+        try (ResultSet tables = connection.getMetaData().getTables(null, null, table.toUpperCase(Locale.ROOT),
+                null)) {
+            return tables.next();
+        }
+    }
+
     @Override
     protected void doStart() throws Exception {
         if (camelContext != null) {
             load(camelContext);
+            migrateLegacy(camelContext);
         }
         checkpoints = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "run-buffer-checkpoint");

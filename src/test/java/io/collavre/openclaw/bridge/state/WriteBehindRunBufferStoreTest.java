@@ -11,12 +11,14 @@ import io.collavre.openclaw.bridge.chat.RunBuffer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository;
 import org.apache.camel.support.DefaultExchange;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -116,5 +118,37 @@ class WriteBehindRunBufferStoreTest {
 
         restarted.confirm(context, completed.getExchangeId());
         assertEquals(0, count(WriteBehindRunBufferStore.OUTBOX));
+    }
+
+    @Test
+    void anUpgradeMovesTheOpenBuffersAndUnfinishedDeliveriesOfTheStoreBeforeWriteBehind() throws Exception {
+        // What the embedded store left before write-behind: Camel's JDBC aggregation repository tables.
+        try (Connection connection = pool.getConnection(); Statement sql = connection.createStatement()) {
+            for (String table : new String[] {WriteBehindRunBufferStore.LEGACY_BUFFERS,
+                    WriteBehindRunBufferStore.LEGACY_COMPLETED}) {
+                sql.execute("CREATE TABLE " + table + " (id VARCHAR(255) NOT NULL PRIMARY KEY,"
+                            + " exchange BLOB NOT NULL, version BIGINT NOT NULL)");
+            }
+        }
+        JdbcAggregationRepository legacy = new JdbcAggregationRepository(new DataSourceTransactionManager(pool),
+                WriteBehindRunBufferStore.LEGACY_BUFFERS, pool);
+        legacy.setDeserializationFilter(RunStateConfiguration.DESERIALIZATION_FILTER);
+        legacy.start();
+        legacy.add(context, "run-open", buffered(context, "run-open", "Half of the", 2));
+        legacy.add(context, "run-unfinished", buffered(context, "run-unfinished", "Delivered after the upgrade", 5));
+        // As the Aggregator does: the stored exchange (with its version) is the one completed.
+        Exchange completed = legacy.get(context, "run-unfinished");
+        legacy.remove(context, "run-unfinished", completed);
+        legacy.stop();
+
+        WriteBehindRunBufferStore store = store();
+
+        assertEquals("Half of the", store.get(context, "run-open").getMessage().getBody(RunBuffer.class).getText());
+        assertEquals(1, count(WriteBehindRunBufferStore.BUFFERS), "the open buffer is a row of the new store");
+        assertEquals(java.util.Set.of(completed.getExchangeId()), store.scan(context));
+        Exchange recovered = store.recover(context, completed.getExchangeId());
+        assertEquals("Delivered after the upgrade", recovered.getMessage().getBody(RunBuffer.class).getText());
+        assertEquals(0, count(WriteBehindRunBufferStore.LEGACY_BUFFERS));
+        assertEquals(0, count(WriteBehindRunBufferStore.LEGACY_COMPLETED));
     }
 }
