@@ -10,6 +10,8 @@ import io.vertx.core.json.JsonObject;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.main.MainConfigurationProperties;
+import org.apache.camel.test.junit5.CamelContextConfiguration;
+import org.apache.camel.test.junit5.TestExecutionConfiguration;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.junit.jupiter.api.Test;
 
@@ -31,16 +33,19 @@ class CollavreDispatchRouteTest extends CamelMainTestSupport {
     }
 
     @Override
-    protected Properties useOverridePropertiesWithPropertiesComponent() {
+    public void configureContext(CamelContextConfiguration camelContextConfiguration) {
+        super.configureContext(camelContextConfiguration);
         Properties overrides = new Properties();
         overrides.put("bridge.management.enabled", "false");
         overrides.put("deadletter.dir", "target/route-test-dead-letters");
-        return overrides;
+        camelContextConfiguration.withUseOverridePropertiesWithPropertiesComponent(overrides);
     }
 
     @Override
-    public boolean isUseAdviceWith() {
-        return true;
+    public void configureTest(TestExecutionConfiguration testExecutionConfiguration) {
+        super.configureTest(testExecutionConfiguration);
+        // The routes start once AdviceWith has put the mock in place.
+        testExecutionConfiguration.withUseAdviceWith(true);
     }
 
     @Test
