@@ -42,24 +42,28 @@ public final class BridgeMain {
             // A route that cannot start (a bean or method name that does not exist...) is also reported in one line.
             @Override
             protected void doInit() throws Exception {
-                try {
-                    super.doInit();
-                } catch (Exception e) {
-                    RouteStartFailures.report(e, getCamelContext());
-                    throw e;
-                }
+                reportingRouteFailures(super::doInit);
             }
 
             @Override
             protected void doStart() throws Exception {
+                reportingRouteFailures(super::doStart);
+            }
+
+            private void reportingRouteFailures(Step step) throws Exception {
                 try {
-                    super.doStart();
+                    step.run();
                 } catch (Exception e) {
                     RouteStartFailures.report(e, getCamelContext());
                     throw e;
                 }
             }
         });
+    }
+
+    /** A step of Main's start that may fail. */
+    private interface Step {
+        void run() throws Exception;
     }
 
     /** Adds what the bridge loads besides the YAML routes to a Camel Main (also used by the Karaf activator). */
