@@ -124,20 +124,6 @@ public class RunStateConfiguration implements CamelConfiguration {
         }
         // Read by the routes: the state-maintenance route exists only when several bridges may share the buffers.
         properties.addInitialProperty(SHARED_PROPERTY, String.valueOf(POSTGRESQL.equals(store)));
-        if (POSTGRESQL.equals(store)) {
-            // Buffers shared by several bridges: the Aggregator checks versions instead of taking an in-process lock.
-            // Set here, before the Aggregator starts, because the YAML DSL's schema takes only a plain boolean there.
-            context.addLifecycleStrategy(new LifecycleStrategySupport() {
-                @Override
-                public void onServiceAdd(CamelContext camelContext, Service service, Route route) {
-                    if (service instanceof AggregateProcessor aggregator && RUN_BUFFERS.equals(aggregator.getId())) {
-                        aggregator.setOptimisticLocking(true);
-                    }
-                }
-            });
-        } else {
-            context.getRegistry().bind("stateMaintenance", new StateMaintenance.None());
-        }
         buffers.setMaxOpenBuffers(maxOpenBuffers);
         context.getRegistry().bind("runBufferRepository", buffers);
         // A completed run that fails on the Aggregator's thread is reported by its runId, and whether it is lost.
@@ -187,6 +173,16 @@ public class RunStateConfiguration implements CamelConfiguration {
         database.setDispatchedRuns(dispatched);
         context.getRegistry().bind("dispatchedRuns", dispatched);
         context.getRegistry().bind("stateMaintenance", database);
+        // Buffers shared by several bridges: the Aggregator checks versions instead of taking an in-process lock.
+        // Set here, before the Aggregator starts, because the YAML DSL's schema takes only a plain boolean there.
+        context.addLifecycleStrategy(new LifecycleStrategySupport() {
+            @Override
+            public void onServiceAdd(CamelContext camelContext, Service service, Route route) {
+                if (service instanceof AggregateProcessor aggregator && RUN_BUFFERS.equals(aggregator.getId())) {
+                    aggregator.setOptimisticLocking(true);
+                }
+            }
+        });
         // The URL without its parameters: they could hold a password.
         LOG.info("state=shared store=postgresql url={} instance={} poolSize={} createSchema={} outcome=configured",
                 url.replaceFirst("[?;].*$", ""), instanceId, dbPoolSize, dbCreateSchema);
