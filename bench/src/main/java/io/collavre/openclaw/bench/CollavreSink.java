@@ -51,6 +51,12 @@ final class CollavreSink implements AutoCloseable {
     private final AtomicLong lastArrivalNanos = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final Queue<String> failureSamples = new ConcurrentLinkedQueue<>();
+    /** While true the sink plays a Collavre that is down: every post is answered 503 and not recorded. */
+    private volatile boolean down;
+    private final AtomicLong refused = new AtomicLong();
+    /** Posts that reached the sink (answered or refused), per second since the sink started. */
+    private final Map<Long, AtomicInteger> attemptsPerSecond = new ConcurrentHashMap<>();
+    private final long startNanos = System.nanoTime();
 
     CollavreSink() throws IOException {
         // Answer without waiting for the next packet (Nagle), as a real server behind a proxy would.
@@ -99,6 +105,22 @@ final class CollavreSink implements AutoCloseable {
         return failureSamples;
     }
 
+    /** Plays a Collavre that is down (503 to every post) or up again. */
+    void setDown(boolean down) {
+        this.down = down;
+    }
+
+    long refused() {
+        return refused.get();
+    }
+
+    /** The most posts (answered or refused) that reached the sink in one second, from {@code fromNanos} on. */
+    int peakAttemptsPerSecond(long fromNanos) {
+        long from = (fromNanos - startNanos) / 1_000_000_000L;
+        return attemptsPerSecond.entrySet().stream().filter(e -> e.getKey() >= from)
+                .mapToInt(e -> e.getValue().get()).max().orElse(0);
+    }
+
     void fail(String why) {
         failures.incrementAndGet();
         if (failureSamples.size() < 20) {
@@ -111,6 +133,14 @@ final class CollavreSink implements AutoCloseable {
         byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
             body = in.readAllBytes();
+        }
+        attemptsPerSecond.computeIfAbsent((arrival - startNanos) / 1_000_000_000L, k -> new AtomicInteger())
+                .incrementAndGet();
+        if (down) {
+            refused.incrementAndGet();
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+            return;
         }
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         exchange.sendResponseHeaders(200, OK.length);

@@ -116,6 +116,11 @@ final class GatewayLoad implements AutoCloseable {
         }
     }
 
+    /** Sends one frame on a connection, beside a stream running on another thread (Vert.x orders the writes). */
+    void send(int connection, String frame) {
+        sockets[connection].writeTextMessage(frame);
+    }
+
     /** What the stream of one phase did. */
     record Streamed(long frames, long startNanos, long endNanos) {
     }

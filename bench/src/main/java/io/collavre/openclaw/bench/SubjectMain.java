@@ -57,7 +57,8 @@ public final class SubjectMain {
             // The open-buffers phase holds up to 100,000 runs of 1 KB: the shipped cap (5,000 runs of up to
             // 20,000 chars) bounds the worst case instead, so it is raised here, and the text cap stays.
             main.addOverrideProperty("proactive.max-open-buffers", "200000");
-            main.addOverrideProperty("bridge.management.port", "0");
+            // Any free port, unless the soak asks for one to read the developer console on.
+            main.addOverrideProperty("bridge.management.port", System.getProperty("bench.management-port", "0"));
             main.start();
             subject = main::stop;
         } else if ("baseline".equals(side)) {
