@@ -6,6 +6,7 @@ import java.nio.file.Path;
 
 import io.collavre.openclaw.bridge.gateway.GatewayAccountRoutes;
 import io.collavre.openclaw.bridge.ops.RouteStartFailures;
+import io.collavre.openclaw.bridge.ops.RoutesReloadConfiguration;
 import io.collavre.openclaw.bridge.state.RunStateConfiguration;
 import org.apache.camel.main.Main;
 
@@ -69,7 +70,9 @@ public final class BridgeMain {
     /** Adds what the bridge loads besides the YAML routes to a Camel Main (also used by the Karaf activator). */
     public static Main configure(Main main) {
         main.configure().addConfiguration(RunStateConfiguration.class);
-        main.configure().addRoutesBuilder(new GatewayAccountRoutes());
+        GatewayAccountRoutes accountRoutes = new GatewayAccountRoutes();
+        main.configure().addRoutesBuilder(accountRoutes);
+        main.configure().addConfiguration(new RoutesReloadConfiguration(accountRoutes));
         return main;
     }
 

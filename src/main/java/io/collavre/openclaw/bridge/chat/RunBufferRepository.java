@@ -6,7 +6,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.collavre.openclaw.bridge.BridgeHeaders;
+import io.collavre.openclaw.bridge.ContextScope;
 import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
 import org.apache.camel.api.management.ManagedAttribute;
@@ -22,18 +24,30 @@ import org.apache.camel.support.service.ServiceSupport;
  * with recovery) and keeps count of the open buffers, so that the route can refuse a new run when the cap is
  * reached without asking the store for its keys on every frame. With a store shared by several bridges the count
  * is this bridge's view (the buffers it added or found at start), and the aggregator's optimistic locking is
- * passed on to the store.
+ * passed on to the store. The buffers outlive the Aggregator's route: a live reload of its file stops the Aggregator
+ * and with it this repository, which keeps them for the new one ({@link ContextScope}).
  */
 @ManagedResource(description = "Run buffers of the aggregator, with a cap on how many may be open")
 public class RunBufferRepository extends ServiceSupport
-        implements RecoverableAggregationRepository, OptimisticLockingAggregationRepository {
+        implements RecoverableAggregationRepository, OptimisticLockingAggregationRepository, CamelContextAware {
 
     private final AggregationRepository store;
+    private CamelContext camelContext;
     private final Set<String> open = ConcurrentHashMap.newKeySet();
     private int maxOpenBuffers = Integer.MAX_VALUE;
 
     public RunBufferRepository(AggregationRepository store) {
         this.store = store;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
     }
 
     /** At most this many runs are buffered at once; deltas of further runs are refused. */
@@ -208,6 +222,10 @@ public class RunBufferRepository extends ServiceSupport
 
     @Override
     protected void doStop() throws Exception {
+        if (!ContextScope.endsWith(camelContext)) {
+            // Only the Aggregator's route stops (a live reload): the buffers wait for the new one.
+            return;
+        }
         ServiceHelper.stopService(store);
         open.clear();
     }

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.collavre.openclaw.bridge.BridgeHeaders;
+import io.collavre.openclaw.bridge.ContextScope;
 import io.collavre.openclaw.bridge.chat.RunBufferRepository;
 import io.collavre.openclaw.bridge.collavre.CollavreRequestHeaders;
 import io.collavre.openclaw.bridge.collavre.CollavreRetryPolicy;
@@ -218,6 +219,10 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
 
     @Override
     protected void doStop() {
+        if (!ContextScope.endsWith(camelContext)) {
+            // Only a route using the store stops (a live reload): the deliveries in flight go on.
+            return;
+        }
         for (String id : inFlight.keySet()) {
             Map<String, Object> cut = inFlight.remove(id);
             if (cut != null) {

@@ -2,6 +2,9 @@ package io.collavre.openclaw.bridge.dedup;
 
 import java.util.function.LongSupplier;
 
+import io.collavre.openclaw.bridge.ContextScope;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.spi.IdempotentRepository;
@@ -11,19 +14,31 @@ import org.apache.camel.support.service.ServiceSupport;
  * What the bridge's in-memory idempotent repositories share: a key is forgotten a fixed time after it was added
  * (a second add does not extend it), and at most {@code maxSize} keys are remembered, the oldest forgotten first.
  * Because every key lives for the same time, insertion order is expiry order: expired keys are always the oldest
- * and are purged in amortised constant time on every call.
+ * and are purged in amortised constant time on every call. What it remembers outlives the route that uses it (a
+ * live reload stops that route): it is forgotten only when the bridge stops ({@link ContextScope}).
  */
 @ManagedResource(description = "Idempotent repository whose keys expire after a fixed TTL")
-public abstract class ExpiringRepository extends ServiceSupport implements IdempotentRepository {
+public abstract class ExpiringRepository extends ServiceSupport implements IdempotentRepository, CamelContextAware {
 
     private final LongSupplier nanoClock;
     private long ttlNanos;
     private int maxSize;
+    private CamelContext camelContext;
 
     protected ExpiringRepository(LongSupplier nanoClock, int defaultMaxSize) {
         this.nanoClock = nanoClock;
         this.maxSize = defaultMaxSize;
         setTtlSeconds(60);
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
     }
 
     /** How long a key is remembered. */
@@ -77,6 +92,8 @@ public abstract class ExpiringRepository extends ServiceSupport implements Idemp
 
     @Override
     protected void doStop() {
-        clear();
+        if (ContextScope.endsWith(camelContext)) {
+            clear();
+        }
     }
 }

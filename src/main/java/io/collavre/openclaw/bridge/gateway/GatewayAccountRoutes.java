@@ -3,10 +3,14 @@ package io.collavre.openclaw.bridge.gateway;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.collavre.openclaw.bridge.cluster.GatewayCluster;
+import io.collavre.openclaw.bridge.ops.RoutesReload.TemplatedRoute;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.TemplatedRouteDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +50,11 @@ public class GatewayAccountRoutes extends RouteBuilder {
     @PropertyInject("bridge.cluster.standby-delay-ms")
     long standbyDelayMs;
 
+    private final List<TemplatedRoute> templated = new CopyOnWriteArrayList<>();
+
     @Override
     public void configure() throws Exception {
+        templated.clear();
         GatewayAccount single = new GatewayAccount(account.trim(), ownerId.trim(), gatewayUrl.trim(), token);
         String file = accountsFile.trim();
         List<GatewayAccount> accounts = GatewayAccounts.load(single, file.isEmpty() ? null : Path.of(file));
@@ -63,17 +70,15 @@ public class GatewayAccountRoutes extends RouteBuilder {
             LOG.info("account={} owner={} gateway={} outcome=configured", account.name(), account.ownerId(),
                     account.gatewayUrl());
             long standby = cluster.standbyDelayMs(account.name());
-            templatedRoute("gateway-connection")
-                    .routeId(account.routeId())
-                    .parameter("account", account.name())
-                    .parameter("ownerId", account.ownerId())
-                    .parameter("gatewayUrl", account.gatewayUrl())
-                    .parameter("consumerPrefix", cluster.consumerPrefix(account.name()));
-            templatedRoute("gateway-handshake")
-                    .routeId("gateway-handshake-" + account.name())
-                    .parameter("account", account.name())
-                    .parameter("gatewayUrl", account.gatewayUrl())
-                    .parameter("token", account.token() == null ? "" : account.token());
+            add(new TemplatedRoute("gateway-connection", account.routeId(), Map.of(
+                    "account", account.name(),
+                    "ownerId", account.ownerId(),
+                    "gatewayUrl", account.gatewayUrl(),
+                    "consumerPrefix", cluster.consumerPrefix(account.name()))));
+            add(new TemplatedRoute("gateway-handshake", "gateway-handshake-" + account.name(), Map.of(
+                    "account", account.name(),
+                    "gatewayUrl", account.gatewayUrl(),
+                    "token", account.token() == null ? "" : account.token())));
             if (standby > 0) {
                 standingBy.add(account.routeId());
                 cluster.startLater(account.routeId(), standby);
@@ -81,6 +86,17 @@ public class GatewayAccountRoutes extends RouteBuilder {
             cluster.guard(account.routeId());
         }
         excludeFromAutoStartup(standingBy);
+    }
+
+    /** The routes created from the templates, as a live reload of a template file creates them again. */
+    public List<TemplatedRoute> templatedRoutes() {
+        return List.copyOf(templated);
+    }
+
+    private void add(TemplatedRoute route) {
+        templated.add(route);
+        TemplatedRouteDefinition builder = templatedRoute(route.templateId()).routeId(route.routeId());
+        route.parameters().forEach((name, value) -> builder.parameter(name, String.valueOf(value)));
     }
 
     /**

@@ -23,6 +23,7 @@ public final class RouteStartFailures {
     private static final Logger LOG = LoggerFactory.getLogger(RouteStartFailures.class);
     /** Camel's FailedToCreateRouteException names the step between these marks. */
     private static final Pattern STEP = Pattern.compile(">>> (.*?) <<<");
+    private static final int MAX_STEP_CHARS = 120;
 
     private RouteStartFailures() {
     }
@@ -80,8 +81,13 @@ public final class RouteStartFailures {
         }
         return "route=" + routeId
                + " source=" + (location == null || location.isBlank() ? "unknown" : location)
-               + (step == null ? "" : " step=" + step)
+               + (step == null ? "" : " step=" + head(step))
                + " outcome=start-failed error=" + LogSafe.value(String.valueOf(root.getMessage()));
+    }
+
+    /** A step is named by its head: a choice's toString holds every branch, a line would not. */
+    private static String head(String step) {
+        return step.length() <= MAX_STEP_CHARS ? step : step.substring(0, MAX_STEP_CHARS) + "...";
     }
 
     private static String step(String message) {

@@ -8,6 +8,9 @@ import java.util.Locale;
 
 import io.collavre.openclaw.bridge.chat.CompletedRunFailures;
 import io.collavre.openclaw.bridge.chat.RunBufferRepository;
+import io.collavre.openclaw.bridge.collavre.DeliveryBacklog;
+import io.collavre.openclaw.bridge.deadletter.DeadLetterStore;
+import io.collavre.openclaw.bridge.dedup.ExpiringFingerprintRepository;
 import io.collavre.openclaw.bridge.cluster.GatewayCluster;
 import io.collavre.openclaw.bridge.dedup.ExpiringIdempotentRepository;
 import io.collavre.openclaw.bridge.dedup.ExpiringJdbcMessageIdRepository;
@@ -39,7 +42,11 @@ import org.slf4j.LoggerFactory;
  * <li>{@code dispatchedRuns}: the dedup memory of dispatched run ids, forgotten after
  * {@code proactive.dedup-ttl-seconds}. Persistent: Camel's JDBC idempotent repository with that TTL.</li>
  * </ul>
- * A configuration class because the choice between two implementations cannot be written as a YAML bean.
+ * It also binds the other beans that hold state the routes share: {@code recentFrames} (the duplicate-frame memory),
+ * {@code collavreBacklog} (the delivery's threads and the runs waiting for Collavre) and {@code deadLetterStore}
+ * (which tracks the deliveries in flight). They are bound here, once, not as YAML beans: a live reload of a route file
+ * creates its YAML beans anew, and these must outlive any reload ({@link io.collavre.openclaw.bridge.ContextScope}).
+ * A configuration class because the choice between the stores cannot be written as a YAML bean.
  */
 @Configuration
 public class RunStateConfiguration implements CamelConfiguration {
@@ -87,6 +94,16 @@ public class RunStateConfiguration implements CamelConfiguration {
     long dbInstanceTimeoutMs;
     @PropertyInject("bridge.db.create-schema")
     boolean dbCreateSchema;
+    @PropertyInject("proactive.duplicate-frame-window-seconds")
+    long duplicateFrameWindowSeconds;
+    @PropertyInject("proactive.duplicate-frame-max-keys")
+    int duplicateFrameMaxKeys;
+    @PropertyInject("collavre.max-posts-in-flight")
+    int maxPostsInFlight;
+    @PropertyInject("collavre.max-waiting-runs")
+    int maxWaitingRuns;
+    @PropertyInject("deadletter.dir")
+    String deadLetterDir;
     @PropertyInject("bridge.cluster.node-id")
     String nodeId;
 
@@ -119,22 +136,54 @@ public class RunStateConfiguration implements CamelConfiguration {
             buffers = new RunBufferRepository(new MemoryAggregationRepository());
             ExpiringIdempotentRepository dispatched = new ExpiringIdempotentRepository();
             dispatched.setTtlSeconds(dedupTtlSeconds);
+            dispatched.setCamelContext(context);
             context.getRegistry().bind("dispatchedRuns", dispatched);
             LOG.info("state=memory outcome=configured");
         }
         // Read by the routes: the state-maintenance route exists only when several bridges may share the buffers.
         properties.addInitialProperty(SHARED_PROPERTY, String.valueOf(POSTGRESQL.equals(store)));
         buffers.setMaxOpenBuffers(maxOpenBuffers);
+        buffers.setCamelContext(context);
         context.getRegistry().bind("runBufferRepository", buffers);
-        // A completed run that fails on the Aggregator's thread is reported by its runId, and whether it is lost.
-        context.addStartupListener((started, alreadyStarted) -> {
-            AggregateProcessor aggregator = started.getProcessor(RUN_BUFFERS, AggregateProcessor.class);
-            if (aggregator != null) {
-                aggregator.setExceptionHandler(new CompletedRunFailures(buffers.isUseRecovery()));
+        bindSharedState(context);
+        // Set on every Aggregator of the run buffers as it is created, the one a live reload creates included: a
+        // completed run that fails on the Aggregator's thread is reported by its runId, and whether it is lost; with
+        // buffers shared by several bridges, versions are checked instead of an in-process lock (set here because
+        // the YAML DSL's schema takes only a plain boolean for optimisticLocking).
+        boolean shared = POSTGRESQL.equals(store);
+        context.addLifecycleStrategy(new LifecycleStrategySupport() {
+            @Override
+            public void onServiceAdd(CamelContext camelContext, Service service, Route route) {
+                if (service instanceof AggregateProcessor aggregator && RUN_BUFFERS.equals(aggregator.getId())) {
+                    aggregator.setExceptionHandler(new CompletedRunFailures(buffers.isUseRecovery()));
+                    aggregator.setOptimisticLocking(shared);
+                }
             }
         });
         context.getRegistry().bind("deltaOverBufferCap", buffers.deltaOverCap());
         context.getRegistry().bind("finalWithoutBuffer", buffers.finalWithoutBuffer());
+    }
+
+    /** The state beans that do not depend on the store: the same for all three. */
+    private void bindSharedState(CamelContext context) throws Exception {
+        // Remembers frame identities as 64-bit fingerprints in arrays allocated once: no garbage per frame to copy.
+        ExpiringFingerprintRepository recentFrames = new ExpiringFingerprintRepository();
+        recentFrames.setTtlSeconds(duplicateFrameWindowSeconds);
+        recentFrames.setMaxSize(duplicateFrameMaxKeys);
+        recentFrames.setCamelContext(context);
+        context.getRegistry().bind("recentFrames", recentFrames);
+
+        // Every completed run comes through it (the Aggregator's executorService), retries wait on it, at most
+        // collavre.max-posts-in-flight posts are in flight, and past collavre.max-waiting-runs a further run is not
+        // queued (see collavre/DeliveryBacklog). Shut down with the registry, when the bridge stops.
+        DeliveryBacklog backlog = new DeliveryBacklog(maxPostsInFlight);
+        backlog.setMaxWaitingRuns(maxWaitingRuns);
+        context.getRegistry().bind("collavreBacklog", DeliveryBacklog.class, backlog, null, "shutdownNow");
+
+        DeadLetterStore deadLetters = new DeadLetterStore();
+        deadLetters.setDir(deadLetterDir.trim());
+        deadLetters.setCamelContext(context);
+        context.getRegistry().bind("deadLetterStore", deadLetters);
     }
 
     /** memory, embedded or postgresql; {@code proactive.persistent=true} (the older setting) means embedded. */
@@ -173,16 +222,6 @@ public class RunStateConfiguration implements CamelConfiguration {
         database.setDispatchedRuns(dispatched);
         context.getRegistry().bind("dispatchedRuns", dispatched);
         context.getRegistry().bind("stateMaintenance", database);
-        // Buffers shared by several bridges: the Aggregator checks versions instead of taking an in-process lock.
-        // Set here, before the Aggregator starts, because the YAML DSL's schema takes only a plain boolean there.
-        context.addLifecycleStrategy(new LifecycleStrategySupport() {
-            @Override
-            public void onServiceAdd(CamelContext camelContext, Service service, Route route) {
-                if (service instanceof AggregateProcessor aggregator && RUN_BUFFERS.equals(aggregator.getId())) {
-                    aggregator.setOptimisticLocking(true);
-                }
-            }
-        });
         // The URL without its parameters: they could hold a password.
         LOG.info("state=shared store=postgresql url={} instance={} poolSize={} createSchema={} outcome=configured",
                 url.replaceFirst("[?;].*$", ""), instanceId, dbPoolSize, dbCreateSchema);

@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
+import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -234,5 +235,24 @@ abstract class ExpiringRepositoryContract {
         advance(TTL_NANOS - 1);
 
         assertTrue(repository.contains("run-1"));
+    }
+
+    @Test
+    void aRouteStoppingWhileTheBridgeRunsKeepsTheKeysAndTheBridgeStoppingForgetsThem() throws Exception {
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            context.start();
+            repository.setCamelContext(context);
+            repository.start();
+            repository.add("run-1");
+
+            // What a live reload does to the route using the repository.
+            repository.stop();
+            repository.start();
+            assertTrue(repository.contains("run-1"), "kept over the route's restart");
+
+            context.stop();
+            repository.stop();
+            assertFalse(repository.contains("run-1"), "forgotten when the bridge stops");
+        }
     }
 }
