@@ -349,6 +349,8 @@ class ClusteredBridgesTest {
             assertEquals(List.of(), connectedAccounts().get("bridge-1"));
             sendAndAwaitPost("default", chat("run-after-partition", 1, "final", "agent:a:collavre:42:creative:1",
                     "still delivered once"));
+            // Not even for a moment: bridge 1 let go before bridge 2 connected.
+            assertEquals(1, gateway.peakEstablishedConnections(), "connections the Gateway had at once");
         }
     }
 
