@@ -15,6 +15,7 @@ import org.apache.camel.component.zookeeper.ZooKeeperCuratorConfiguration;
 import org.apache.camel.component.zookeeper.cluster.ZooKeeperClusterService;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * only the bridge that ZooKeeper elected leader of the namespace {@code gateway-<account>} opens the connection; the
  * others wait in line. A bridge that stops hands its accounts over at once; one that dies loses them when its
  * ZooKeeper session expires, after at most {@code bridge.cluster.session-timeout-ms}, and the next in line connects;
- * one that loses ZooKeeper lets its connections go at once ({@link ZooKeeperConnectionGuard}). Without it (the
+ * one that loses ZooKeeper keeps its connections while its session may still be alive and lets them go before it
+ * can expire ({@link ZooKeeperConnectionGuard}). Without it (the
  * default) there is no cluster service and this bridge connects every account, as before.
  */
 public final class GatewayCluster {
@@ -80,9 +82,13 @@ public final class GatewayCluster {
                 // past the session timeout, a combination the settings allow.
                 .connectionTimeoutMs(Math.min(settings.connectTimeoutMs(), sessionTimeout))
                 .retryPolicy(new ExponentialBackoffRetry(500, 3, 5000))
+                // Only a lost session ends a leadership: with the default policy a suspended connection does, and
+                // every ZooKeeper blip would close every Gateway connection. The guard lets the connections go
+                // once the session may have expired on the server, which can be before Curator reports it lost.
+                .connectionStateErrorPolicy(new SessionConnectionStateErrorPolicy())
                 .build();
         curator.start();
-        ZooKeeperConnectionGuard guard = new ZooKeeperConnectionGuard(context, curator, nodeId);
+        ZooKeeperConnectionGuard guard = new ZooKeeperConnectionGuard(context, curator, nodeId, sessionTimeout);
         // Services stop in the reverse order: the cluster service before the guard closes the client.
         context.addService(guard);
 

@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import io.collavre.openclaw.bridge.BridgeMain;
+import io.collavre.openclaw.bridge.cluster.GatewayCluster;
 import io.collavre.openclaw.bridge.cluster.PreferredOwners;
 import io.collavre.openclaw.bridge.ops.GatewayConnectionsHealthCheck;
 import io.collavre.openclaw.bridge.testing.BridgeRunner;
@@ -351,6 +352,63 @@ class ClusteredBridgesTest {
                     "still delivered once"));
             // Not even for a moment: bridge 1 let go before bridge 2 connected.
             assertEquals(1, gateway.peakEstablishedConnections(), "connections the Gateway had at once");
+        }
+    }
+
+    @Test
+    void aZooKeeperOutageShorterThanTheSessionTimeoutKeepsTheConnectionAndLosesNoRun() throws Exception {
+        GatewaySimulator gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
+        gateways.put("default", gateway);
+        // The longest session the test server grants (20 of its 500 ms ticks): half of it leaves room for the
+        // server's restart and the ZooKeeper client's reconnect (which waits up to 2 s between attempts).
+        long sessionTimeoutMs = 10_000;
+        try (CapturedLogs logs = CapturedLogs.info()) {
+            for (String node : List.of("bridge-1", "bridge-2")) {
+                Map<String, String> settings = settings(node);
+                settings.put("openclaw.gateway.url", gateway.url());
+                settings.put("openclaw.gateway.token", "gw-secret");
+                settings.put("openclaw.gateway.owner-id", "42");
+                settings.put("bridge.cluster.session-timeout-ms", String.valueOf(sessionTimeoutMs));
+                bridges.put(node, BridgeRunner.start(settings));
+            }
+            await().atMost(WAIT).until(() -> gateway.handshakes() == 1 && ownersOf("default").size() == 1);
+            awaitInLine("default", 2);
+
+            String key = "agent:ai-bot:collavre:42:creative:7";
+            gateway.sendChat("run-blip", 1, "delta", key, "Before the outage, ");
+            zookeeper.stop();
+            long stoppedAt = System.nanoTime();
+            // Both bridges notice at once (the server closed their connections), and hold on.
+            await().atMost(WAIT).until(() -> count(logs, "zookeeper=SUSPENDED holdMs=") == 2);
+            gateway.sendChat("run-blip", 2, "delta", key, "Before the outage, during it, ");
+            Thread.sleep(Math.max(0, sessionTimeoutMs / 2 - Duration.ofNanos(System.nanoTime() - stoppedAt).toMillis()));
+            zookeeper.restart();
+            // Back within their sessions: both bridges cancel the release they had scheduled.
+            await().atMost(WAIT).until(() -> count(logs, "zookeeper=RECONNECTED outcome=held") == 2);
+            System.out.println("ZooKeeper back for both bridges " + Duration.ofNanos(System.nanoTime() - stoppedAt)
+                    .toMillis() + " ms after it stopped");
+            gateway.sendChat("run-blip", 3, "delta", key, "Before the outage, during it, and after.");
+            gateway.sendChat("run-blip", 4, "final", key, null);
+
+            await().atMost(WAIT).until(() -> collavre.postsFor("run-blip").size() == 1);
+            assertEquals("Before the outage, during it, and after.", collavre.postsFor("run-blip").get(0).json()
+                    .getString("content"));
+            await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() -> collavre.posts().size() == 1
+                                                                            && gateway.establishedConnections() == 1);
+            assertEquals(1, gateway.handshakes(), "the connection was never closed and opened again");
+            assertEquals(1, gateway.peakEstablishedConnections());
+            assertEquals(0, count(logs, "outcome=released"), logs.lines().toString());
+        }
+    }
+
+    /** Waits until {@code participants} bridges stand in the account's election. */
+    void awaitInLine(String account, int participants) throws Exception {
+        try (CuratorFramework client = CuratorFrameworkFactory.newClient(zookeeper.getConnectString(),
+                new RetryOneTime(200))) {
+            client.start();
+            String path = "/openclaw-bridge/" + GatewayCluster.namespace(account);
+            await().atMost(WAIT).until(() -> client.checkExists().forPath(path) != null
+                                             && client.getChildren().forPath(path).size() == participants);
         }
     }
 
