@@ -140,7 +140,7 @@ public final class ZooKeeperConnectionGuard extends ServiceSupport implements Co
     }
 
     /** How long the guarded routes may still run, from now: until HOLD_PERCENT of T after the last answer. */
-    long holdMs() {
+    private long holdMs() {
         long answered = lastAnsweredProbe.get();
         if (answered == NEVER) {
             return 0;

@@ -401,6 +401,74 @@ class ClusteredBridgesTest {
         }
     }
 
+    @Test
+    void everyTakeoverIsOneElectionWonAcrossAHandoverAndAZooKeeperOutageLongerThanTheSession() throws Exception {
+        GatewaySimulator gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
+        gateways.put("default", gateway);
+        List<String> members = List.of("bridge-1", "bridge-2");
+        String preferred = PreferredOwners.of("default", members);
+        String standby = members.get(0).equals(preferred) ? members.get(1) : members.get(0);
+        try (CapturedLogs logs = CapturedLogs.info(); TcpProxy partition = new TcpProxy(zookeeper.getPort())) {
+            Map<String, String> settings = settings(preferred);
+            settings.put("openclaw.gateway.url", gateway.url());
+            settings.put("openclaw.gateway.token", "gw-secret");
+            settings.put("openclaw.gateway.owner-id", "42");
+            settings.put("bridge.cluster.members", String.join(",", members));
+            settings.put("bridge.cluster.standby-delay-ms", "500");
+            BridgeRunner first = BridgeRunner.start(settings);
+            bridges.put(preferred, first);
+            await().atMost(WAIT).until(() -> connectedAccounts().get(preferred).equals(List.of("default")));
+            // The standby reaches ZooKeeper through a link the test can cut.
+            Map<String, String> standbySettings = new HashMap<>(settings);
+            standbySettings.put("bridge.cluster.node-id", standby);
+            standbySettings.put("bridge.cluster.zookeeper-url", "127.0.0.1:" + partition.port());
+            BridgeRunner second = BridgeRunner.start(standbySettings);
+            bridges.put(standby, second);
+            awaitInLine("default", 2);
+            assertEquals(1, leadershipsTaken(logs, first), "the first election");
+
+            // A handover: the owner stops, the standby takes the account over.
+            bridges.remove(preferred).close();
+            await().atMost(TAKEOVER_BOUND).until(() -> connectedAccounts().get(standby).equals(List.of("default")));
+            // The preferred bridge comes back and waits in line (accounts do not move back).
+            BridgeRunner again = BridgeRunner.start(settings);
+            bridges.put(preferred, again);
+            awaitInLine("default", 2);
+
+            // The standby loses ZooKeeper for longer than its session: it lets the account go before the session
+            // expires, the preferred bridge takes it over, and the standby's session is lost for good.
+            partition.cut();
+            await().atMost(TAKEOVER_BOUND).until(() -> connectedAccounts().get(preferred).equals(List.of("default")));
+            await().atMost(WAIT).until(() -> count(logs, "State change: LOST") == 1);
+            assertEquals(List.of(), connectedAccounts().get(standby));
+            partition.heal();
+            String inLine = "node=" + standby + " route=gateway-connection-default zookeeper=RECONNECTED"
+                            + " outcome=in-line-again";
+            await().atMost(WAIT).until(() -> count(logs, inLine) == 1);
+
+            // One election won per takeover: the first, the handover, the takeover during the outage; none on
+            // the standby's way back in line, and it stood for the election once, when its delay had passed.
+            await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() -> gateway.establishedConnections() == 1
+                                                                            && gateway.handshakes() == 3);
+            assertEquals(1, leadershipsTaken(logs, first));
+            assertEquals(1, leadershipsTaken(logs, second), "the handover");
+            assertEquals(1, leadershipsTaken(logs, again), "the takeover during the outage");
+            assertEquals(3, count(logs, "Leadership taken. Attempt #1 success"), logs.lines().toString());
+            assertEquals(1, count(logs, "node=" + standby + " route=gateway-connection-default"
+                                        + " outcome=standing-for-election"));
+            assertEquals(1, gateway.peakEstablishedConnections());
+        }
+    }
+
+    /** The elections a bridge won and started its consumer for, told apart by its context's thread names. */
+    static long leadershipsTaken(CapturedLogs logs, BridgeRunner bridge) {
+        String name = bridge.context().getExecutorServiceManager().resolveThreadName("Leadership");
+        String thread = name.substring(0, name.indexOf(" thread #"));
+        return logs.events().stream().filter(e -> e.getThreadName().startsWith(thread))
+                .filter(e -> e.getMessage().getFormattedMessage().startsWith("Leadership taken. Attempt #1 success"))
+                .count();
+    }
+
     /** Waits until {@code participants} bridges stand in the account's election. */
     void awaitInLine(String account, int participants) throws Exception {
         try (CuratorFramework client = CuratorFrameworkFactory.newClient(zookeeper.getConnectString(),
