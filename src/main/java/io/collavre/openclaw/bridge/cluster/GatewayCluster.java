@@ -36,6 +36,8 @@ public final class GatewayCluster {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayCluster.class);
     private static final GatewayCluster NONE = new GatewayCluster(null, null, "", List.of(), 0);
+    /** camel-master's delay between start attempts, with a single attempt: longer than any bridge runs. */
+    private static final long START_TASK_NEVER_RUNS_AGAIN_MS = TimeUnit.DAYS.toMillis(100 * 365);
 
     private final CamelContext context;
     private final ZooKeeperConnectionGuard guard;
@@ -104,6 +106,12 @@ public final class GatewayCluster {
         // Once elected, start the connection after 1 s; the consumer's start does not fail for a Gateway that is
         // down (it reconnects on its own), so one attempt is enough.
         master.setBackOffMaxAttempts(1);
+        // A real fix, not a hidden log line: camel-master 4.17's start task reports "not done" even after it
+        // started the consumer, so it runs again after the back-off delay (5 s by default), finds its one attempt
+        // spent and warns "The task Leadership does not have more budget to continue running" after every
+        // takeover. With one attempt the delay has no other use; pushed out of reach, the task never comes back
+        // (it is cancelled when the route stops). Leadership itself was never affected.
+        master.setBackOffDelay(START_TASK_NEVER_RUNS_AGAIN_MS);
         List<String> members = Arrays.stream(settings.members().split(","))
                 .map(String::trim).filter(m -> !m.isEmpty()).distinct().toList();
         LOG.info("cluster=zookeeper node={} zookeeper={} basePath={} sessionTimeoutMs={} members={} outcome=enabled",

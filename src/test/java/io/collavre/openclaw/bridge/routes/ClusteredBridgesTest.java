@@ -460,6 +460,33 @@ class ClusteredBridgesTest {
         }
     }
 
+    @Test
+    void aHealthyTakeoverLogsNoWarning() throws Exception {
+        GatewaySimulator gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
+        gateways.put("default", gateway);
+        for (String node : List.of("bridge-1", "bridge-2")) {
+            Map<String, String> settings = settings(node);
+            settings.put("openclaw.gateway.url", gateway.url());
+            settings.put("openclaw.gateway.token", "gw-secret");
+            settings.put("openclaw.gateway.owner-id", "42");
+            bridges.put(node, BridgeRunner.start(settings));
+        }
+        await().atMost(WAIT).until(() -> gateway.handshakes() == 1 && ownersOf("default").size() == 1);
+        awaitInLine("default", 2);
+        String owner = ownersOf("default").get(0);
+        String standby = owner.equals("bridge-1") ? "bridge-2" : "bridge-1";
+
+        try (CapturedLogs warnings = CapturedLogs.warnings()) {
+            bridges.remove(owner).close();
+            await().atMost(TAKEOVER_BOUND).until(() -> connectedAccounts().get(standby).equals(List.of("default")));
+            // Longer than camel-master's retry interval (5 s by default), after which its start task used to warn
+            // that its budget was spent.
+            await().during(Duration.ofSeconds(7)).atMost(Duration.ofSeconds(20))
+                    .until(() -> warnings.lines().isEmpty());
+        }
+        assertEquals(2, gateway.handshakes());
+    }
+
     /** The elections a bridge won and started its consumer for, told apart by its context's thread names. */
     static long leadershipsTaken(CapturedLogs logs, BridgeRunner bridge) {
         String name = bridge.context().getExecutorServiceManager().resolveThreadName("Leadership");
