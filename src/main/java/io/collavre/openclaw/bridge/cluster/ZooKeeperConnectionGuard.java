@@ -48,9 +48,8 @@ public final class ZooKeeperConnectionGuard extends ServiceSupport implements Co
 
     private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperConnectionGuard.class);
     private static final long STOP_TIMEOUT_SECONDS = 10;
-    static final int PROBES_PER_SESSION_TIMEOUT = 20;
-    static final int HOLD_PERCENT = 90;
-    static final int MARGIN_PERCENT = 100 - HOLD_PERCENT;
+    private static final int PROBES_PER_SESSION_TIMEOUT = 20;
+    private static final int HOLD_PERCENT = 90;
     private static final long MIN_PROBE_INTERVAL_MS = 50;
     /** {@link #lastAnsweredProbe} before ZooKeeper answered any. */
     private static final long NEVER = Long.MIN_VALUE;
@@ -129,7 +128,8 @@ public final class ZooKeeperConnectionGuard extends ServiceSupport implements Co
         long sentAt = System.nanoTime();
         try {
             client.getZooKeeper().exists("/", false, (rc, path, ctx, stat) -> {
-                if (rc == KeeperException.Code.OK.intValue()) {
+                // "No node" is an answer too (a chroot not created yet): the server processed the request.
+                if (rc == KeeperException.Code.OK.intValue() || rc == KeeperException.Code.NONODE.intValue()) {
                     lastAnsweredProbe.accumulateAndGet(sentAt, Math::max);
                 }
             }, null);
