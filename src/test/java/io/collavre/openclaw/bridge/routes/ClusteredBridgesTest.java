@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import io.collavre.openclaw.bridge.BridgeMain;
+import io.collavre.openclaw.bridge.cluster.GatewayCluster;
 import io.collavre.openclaw.bridge.cluster.PreferredOwners;
 import io.collavre.openclaw.bridge.ops.GatewayConnectionsHealthCheck;
 import io.collavre.openclaw.bridge.testing.BridgeRunner;
@@ -349,6 +350,160 @@ class ClusteredBridgesTest {
             assertEquals(List.of(), connectedAccounts().get("bridge-1"));
             sendAndAwaitPost("default", chat("run-after-partition", 1, "final", "agent:a:collavre:42:creative:1",
                     "still delivered once"));
+            // Not even for a moment: bridge 1 let go before bridge 2 connected.
+            assertEquals(1, gateway.peakEstablishedConnections(), "connections the Gateway had at once");
+        }
+    }
+
+    @Test
+    void aZooKeeperOutageShorterThanTheSessionTimeoutKeepsTheConnectionAndLosesNoRun() throws Exception {
+        GatewaySimulator gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
+        gateways.put("default", gateway);
+        // The longest session the test server grants (20 of its 500 ms ticks): half of it leaves room for the
+        // server's restart and the ZooKeeper client's reconnect (which waits up to 2 s between attempts).
+        long sessionTimeoutMs = 10_000;
+        try (CapturedLogs logs = CapturedLogs.info()) {
+            for (String node : List.of("bridge-1", "bridge-2")) {
+                Map<String, String> settings = settings(node);
+                settings.put("openclaw.gateway.url", gateway.url());
+                settings.put("openclaw.gateway.token", "gw-secret");
+                settings.put("openclaw.gateway.owner-id", "42");
+                settings.put("bridge.cluster.session-timeout-ms", String.valueOf(sessionTimeoutMs));
+                bridges.put(node, BridgeRunner.start(settings));
+            }
+            await().atMost(WAIT).until(() -> gateway.handshakes() == 1 && ownersOf("default").size() == 1);
+            awaitInLine("default", 2);
+
+            String key = "agent:ai-bot:collavre:42:creative:7";
+            gateway.sendChat("run-blip", 1, "delta", key, "Before the outage, ");
+            zookeeper.stop();
+            long stoppedAt = System.nanoTime();
+            // Both bridges notice at once (the server closed their connections), and hold on.
+            await().atMost(WAIT).until(() -> count(logs, "zookeeper=SUSPENDED holdMs=") == 2);
+            gateway.sendChat("run-blip", 2, "delta", key, "Before the outage, during it, ");
+            Thread.sleep(Math.max(0, sessionTimeoutMs / 2 - Duration.ofNanos(System.nanoTime() - stoppedAt).toMillis()));
+            zookeeper.restart();
+            // Back within their sessions: both bridges cancel the release they had scheduled.
+            await().atMost(WAIT).until(() -> count(logs, "zookeeper=RECONNECTED outcome=held") == 2);
+            System.out.println("ZooKeeper back for both bridges " + Duration.ofNanos(System.nanoTime() - stoppedAt)
+                    .toMillis() + " ms after it stopped");
+            gateway.sendChat("run-blip", 3, "delta", key, "Before the outage, during it, and after.");
+            gateway.sendChat("run-blip", 4, "final", key, null);
+
+            await().atMost(WAIT).until(() -> collavre.postsFor("run-blip").size() == 1);
+            assertEquals("Before the outage, during it, and after.", collavre.postsFor("run-blip").get(0).json()
+                    .getString("content"));
+            await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() -> collavre.posts().size() == 1
+                                                                            && gateway.establishedConnections() == 1);
+            assertEquals(1, gateway.handshakes(), "the connection was never closed and opened again");
+            assertEquals(1, gateway.peakEstablishedConnections());
+            assertEquals(0, count(logs, "outcome=released"), logs.lines().toString());
+        }
+    }
+
+    @Test
+    void everyTakeoverIsOneElectionWonAcrossAHandoverAndAZooKeeperOutageLongerThanTheSession() throws Exception {
+        GatewaySimulator gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
+        gateways.put("default", gateway);
+        List<String> members = List.of("bridge-1", "bridge-2");
+        String preferred = PreferredOwners.of("default", members);
+        String standby = members.get(0).equals(preferred) ? members.get(1) : members.get(0);
+        try (CapturedLogs logs = CapturedLogs.info(); TcpProxy partition = new TcpProxy(zookeeper.getPort())) {
+            Map<String, String> settings = settings(preferred);
+            settings.put("openclaw.gateway.url", gateway.url());
+            settings.put("openclaw.gateway.token", "gw-secret");
+            settings.put("openclaw.gateway.owner-id", "42");
+            settings.put("bridge.cluster.members", String.join(",", members));
+            settings.put("bridge.cluster.standby-delay-ms", "500");
+            BridgeRunner first = BridgeRunner.start(settings);
+            bridges.put(preferred, first);
+            await().atMost(WAIT).until(() -> connectedAccounts().get(preferred).equals(List.of("default")));
+            // The standby reaches ZooKeeper through a link the test can cut.
+            Map<String, String> standbySettings = new HashMap<>(settings);
+            standbySettings.put("bridge.cluster.node-id", standby);
+            standbySettings.put("bridge.cluster.zookeeper-url", "127.0.0.1:" + partition.port());
+            BridgeRunner second = BridgeRunner.start(standbySettings);
+            bridges.put(standby, second);
+            awaitInLine("default", 2);
+            assertEquals(1, leadershipsTaken(logs, first), "the first election");
+
+            // A handover: the owner stops, the standby takes the account over.
+            bridges.remove(preferred).close();
+            await().atMost(TAKEOVER_BOUND).until(() -> connectedAccounts().get(standby).equals(List.of("default")));
+            // The preferred bridge comes back and waits in line (accounts do not move back).
+            BridgeRunner again = BridgeRunner.start(settings);
+            bridges.put(preferred, again);
+            awaitInLine("default", 2);
+
+            // The standby loses ZooKeeper for longer than its session: it lets the account go before the session
+            // expires, the preferred bridge takes it over, and the standby's session is lost for good.
+            partition.cut();
+            await().atMost(TAKEOVER_BOUND).until(() -> connectedAccounts().get(preferred).equals(List.of("default")));
+            await().atMost(WAIT).until(() -> count(logs, "State change: LOST") == 1);
+            assertEquals(List.of(), connectedAccounts().get(standby));
+            partition.heal();
+            String inLine = "node=" + standby + " route=gateway-connection-default zookeeper=RECONNECTED"
+                            + " outcome=in-line-again";
+            await().atMost(WAIT).until(() -> count(logs, inLine) == 1);
+
+            // One election won per takeover: the first, the handover, the takeover during the outage; none on
+            // the standby's way back in line, and it stood for the election once, when its delay had passed.
+            await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() -> gateway.establishedConnections() == 1
+                                                                            && gateway.handshakes() == 3);
+            assertEquals(1, leadershipsTaken(logs, first));
+            assertEquals(1, leadershipsTaken(logs, second), "the handover");
+            assertEquals(1, leadershipsTaken(logs, again), "the takeover during the outage");
+            assertEquals(3, count(logs, "Leadership taken. Attempt #1 success"), logs.lines().toString());
+            assertEquals(1, count(logs, "node=" + standby + " route=gateway-connection-default"
+                                        + " outcome=standing-for-election"));
+            assertEquals(1, gateway.peakEstablishedConnections());
+        }
+    }
+
+    @Test
+    void aHealthyTakeoverLogsNoWarning() throws Exception {
+        GatewaySimulator gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
+        gateways.put("default", gateway);
+        for (String node : List.of("bridge-1", "bridge-2")) {
+            Map<String, String> settings = settings(node);
+            settings.put("openclaw.gateway.url", gateway.url());
+            settings.put("openclaw.gateway.token", "gw-secret");
+            settings.put("openclaw.gateway.owner-id", "42");
+            bridges.put(node, BridgeRunner.start(settings));
+        }
+        await().atMost(WAIT).until(() -> gateway.handshakes() == 1 && ownersOf("default").size() == 1);
+        awaitInLine("default", 2);
+        String owner = ownersOf("default").get(0);
+        String standby = owner.equals("bridge-1") ? "bridge-2" : "bridge-1";
+
+        try (CapturedLogs warnings = CapturedLogs.warnings()) {
+            bridges.remove(owner).close();
+            await().atMost(TAKEOVER_BOUND).until(() -> connectedAccounts().get(standby).equals(List.of("default")));
+            // Longer than camel-master's retry interval (5 s by default), after which its start task used to warn
+            // that its budget was spent.
+            await().during(Duration.ofSeconds(7)).atMost(Duration.ofSeconds(20))
+                    .until(() -> warnings.lines().isEmpty());
+        }
+        assertEquals(2, gateway.handshakes());
+    }
+
+    /** The elections a bridge won and started its consumer for, told apart by its context's thread names. */
+    static long leadershipsTaken(CapturedLogs logs, BridgeRunner bridge) {
+        String name = bridge.context().getExecutorServiceManager().resolveThreadName("Leadership");
+        String thread = name.substring(0, name.indexOf(" thread #"));
+        return logs.events().stream().filter(e -> e.getThreadName().startsWith(thread))
+                .filter(e -> e.getMessage().getFormattedMessage().startsWith("Leadership taken. Attempt #1 success"))
+                .count();
+    }
+
+    /** Waits until {@code participants} bridges stand in the account's election. */
+    void awaitInLine(String account, int participants) throws Exception {
+        try (CuratorFramework client = CuratorFrameworkFactory.newClient(zookeeper.getConnectString(),
+                new RetryOneTime(200))) {
+            client.start();
+            String path = "/openclaw-bridge/" + GatewayCluster.namespace(account);
+            await().atMost(WAIT).until(() -> client.checkExists().forPath(path) != null
+                                             && client.getChildren().forPath(path).size() == participants);
         }
     }
 

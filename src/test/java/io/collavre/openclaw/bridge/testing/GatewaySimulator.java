@@ -41,6 +41,7 @@ public final class GatewaySimulator implements AutoCloseable {
     private final BlockingQueue<JsonObject> connectRequests = new LinkedBlockingQueue<>();
     private final List<ServerWebSocket> opened = new CopyOnWriteArrayList<>();
     private final AtomicInteger handshakes = new AtomicInteger();
+    private final AtomicInteger peakEstablished = new AtomicInteger();
     private volatile Handshake handshake = Handshake.ACCEPT;
     private volatile long tickIntervalMs = 15_000;
     private volatile Long tickTimer;
@@ -167,6 +168,7 @@ public final class GatewaySimulator implements AutoCloseable {
                             .put("policy", new JsonObject().put("tickIntervalMs", tickIntervalMs)))
                     .encode(), done -> {
                         established.add(ws);
+                        peakEstablished.accumulateAndGet(established.size(), Math::max);
                         handshakes.incrementAndGet();
                     });
         });
@@ -244,6 +246,11 @@ public final class GatewaySimulator implements AutoCloseable {
 
     public int establishedConnections() {
         return established.size();
+    }
+
+    /** The most connections that were established (handshake done) at the same time, since the start. */
+    public int peakEstablishedConnections() {
+        return peakEstablished.get();
     }
 
     public int openConnections() {
