@@ -3,6 +3,8 @@ package io.collavre.openclaw.bridge.collavre;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
@@ -18,6 +20,10 @@ import org.apache.camel.support.SynchronizationAdapter;
  * their delivery. Past {@code maxWaitingRuns} a run is not queued: it runs on the thread that completed it, with
  * {@link #admit()} refusing it, so that it goes to the dead letter store (in-memory state) or stays in the state
  * store for its recovery (persistent state) instead of taking memory; the Gateway reader never posts.
+ *
+ * <p>With a store that writes completed runs behind ({@link #setStateWrites}), a queued run's delivery starts once
+ * the store's writes made before its hand-over are on disk: the run's outbox row is written before its first post,
+ * and the Gateway reader, which completed it, does not wait for the disk.
  */
 public class DeliveryBacklog extends ScheduledThreadPoolExecutor {
 
@@ -25,6 +31,8 @@ public class DeliveryBacklog extends ScheduledThreadPoolExecutor {
 
     private final AtomicInteger waiting = new AtomicInteger();
     private volatile int maxWaitingRuns = 10_000;
+    private volatile LongSupplier lastStateWrite = () -> 0;
+    private volatile LongConsumer awaitStateWritten = number -> { };
 
     public DeliveryBacklog(int threads) {
         super(threads, new NamedThreads());
@@ -43,6 +51,15 @@ public class DeliveryBacklog extends ScheduledThreadPoolExecutor {
         return maxWaitingRuns;
     }
 
+    /**
+     * The state store's write numbering: the number of the last write asked for, and a wait until a number is on
+     * disk. Without it (in-memory state) runs are delivered at once.
+     */
+    public void setStateWrites(LongSupplier lastWrite, LongConsumer awaitWritten) {
+        this.lastStateWrite = lastWrite;
+        this.awaitStateWritten = awaitWritten;
+    }
+
     /** Completed runs handed over and not done yet. */
     public int getWaitingRuns() {
         return waiting.get();
@@ -52,7 +69,11 @@ public class DeliveryBacklog extends ScheduledThreadPoolExecutor {
     @Override
     public void execute(Runnable completedRun) {
         if (waiting.incrementAndGet() <= maxWaitingRuns) {
-            super.execute(completedRun);
+            long written = lastStateWrite.getAsLong();
+            super.execute(written == 0 ? completedRun : () -> {
+                awaitStateWritten.accept(written);
+                completedRun.run();
+            });
             return;
         }
         OVERFLOWING.set(Boolean.TRUE);

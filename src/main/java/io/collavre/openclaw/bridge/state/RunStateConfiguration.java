@@ -13,7 +13,7 @@ import io.collavre.openclaw.bridge.deadletter.DeadLetterStore;
 import io.collavre.openclaw.bridge.dedup.ExpiringFingerprintRepository;
 import io.collavre.openclaw.bridge.cluster.GatewayCluster;
 import io.collavre.openclaw.bridge.dedup.ExpiringIdempotentRepository;
-import io.collavre.openclaw.bridge.dedup.ExpiringJdbcMessageIdRepository;
+import io.collavre.openclaw.bridge.dedup.WrittenBehindIdempotentRepository;
 import io.collavre.openclaw.bridge.dedup.PostgresMessageIdRepository;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -113,6 +113,7 @@ public class RunStateConfiguration implements CamelConfiguration {
         String store = stateStore(stateStore, persistent);
 
         RunBufferRepository buffers;
+        WriteBehindRunBufferStore writeBehind = null;
         if (POSTGRESQL.equals(store)) {
             buffers = configurePostgres(context);
         } else if (EMBEDDED.equals(store)) {
@@ -127,9 +128,14 @@ public class RunStateConfiguration implements CamelConfiguration {
             jdbcStore.setCamelContext(context);
             jdbcStore.setUseRecovery(true);
             jdbcStore.setRecoveryInterval(recoveryIntervalMs);
+            writeBehind = jdbcStore;
             buffers = new RunBufferRepository(jdbcStore);
-            context.getRegistry().bind("dispatchedRuns", new ExpiringJdbcMessageIdRepository(
-                    database.pool, "dispatchedRuns", dedupTtlSeconds * 1000));
+            // The dedup memory in memory too, its keys written behind by the same writer and read back at start.
+            WrittenBehindIdempotentRepository dispatched = new WrittenBehindIdempotentRepository(
+                    jdbcStore.dispatchedRunWrites("dispatchedRuns", dedupTtlSeconds * 1000));
+            dispatched.setTtlSeconds(dedupTtlSeconds);
+            dispatched.setCamelContext(context);
+            context.getRegistry().bind("dispatchedRuns", dispatched);
             LOG.info("state=persistent store=embedded dir={} checkpointMs={} outcome=configured", dir,
                     checkpointIntervalMs);
         } else {
@@ -145,7 +151,11 @@ public class RunStateConfiguration implements CamelConfiguration {
         buffers.setMaxOpenBuffers(maxOpenBuffers);
         buffers.setCamelContext(context);
         context.getRegistry().bind("runBufferRepository", buffers);
-        bindSharedState(context);
+        DeliveryBacklog backlog = bindSharedState(context);
+        if (writeBehind != null) {
+            // A completed run's outbox row is on disk before its first post; the Gateway reader does not wait for it.
+            backlog.setStateWrites(writeBehind::lastWrite, writeBehind::awaitWritten);
+        }
         // Set on every Aggregator of the run buffers as it is created, the one a live reload creates included: a
         // completed run that fails on the Aggregator's thread is reported by its runId, and whether it is lost; with
         // buffers shared by several bridges, versions are checked instead of an in-process lock (set here because
@@ -165,7 +175,7 @@ public class RunStateConfiguration implements CamelConfiguration {
     }
 
     /** The state beans that do not depend on the store: the same for all three. */
-    private void bindSharedState(CamelContext context) throws Exception {
+    private DeliveryBacklog bindSharedState(CamelContext context) throws Exception {
         // Remembers frame identities as 64-bit fingerprints in arrays allocated once: no garbage per frame to copy.
         ExpiringFingerprintRepository recentFrames = new ExpiringFingerprintRepository();
         recentFrames.setTtlSeconds(duplicateFrameWindowSeconds);
@@ -184,6 +194,7 @@ public class RunStateConfiguration implements CamelConfiguration {
         deadLetters.setDir(deadLetterDir.trim());
         deadLetters.setCamelContext(context);
         context.getRegistry().bind("deadLetterStore", deadLetters);
+        return backlog;
     }
 
     /** memory, embedded or postgresql; {@code proactive.persistent=true} (the older setting) means embedded. */

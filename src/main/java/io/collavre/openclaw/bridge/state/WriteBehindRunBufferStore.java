@@ -18,15 +18,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import javax.sql.DataSource;
 
 import io.collavre.openclaw.bridge.BridgeHeaders;
 import io.collavre.openclaw.bridge.chat.RunBuffer;
+import io.collavre.openclaw.bridge.dedup.WrittenBehindIdempotentRepository;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -41,11 +44,15 @@ import org.slf4j.LoggerFactory;
  * Run buffers in memory, written behind to a database (the embedded store): the Aggregator reads and updates the
  * buffers in a map, the buffers changed since the last checkpoint are written every {@code checkpointMs} in one
  * batch (one row per run however many deltas it got), and read back at start. A completed run is written once, as
- * an outbox row, before the Aggregator hands it to the delivery, and deleted when its delivery ends (confirm);
- * Camel's recovery hands outbox rows left by a crash to the delivery again, same exchange and so same
- * Idempotency-Key.
+ * an outbox row, before its first post (the delivery waits for {@link #awaitWritten}), and deleted when its delivery
+ * ends (confirm); Camel's recovery hands outbox rows left by a crash to the delivery again, same exchange and so same
+ * Idempotency-Key. Every write is made by one writer thread, in order, as a group commit: the outbox rows and
+ * confirms waiting when it wakes share one transaction, with the checkpoint when one is due. The Gateway reader
+ * never waits for the disk.
  *
- * <p>What a crash ({@code kill -9}) loses: the deltas of the last checkpoint interval of open runs. The Gateway
+ * <p>What a crash ({@code kill -9}) loses: the deltas of the last checkpoint interval of open runs, and a run
+ * completed in the last moments (one group commit, a few ms) before its outbox row was written: like a frame in
+ * flight, which the Gateway never sends again either. The Gateway
  * sends cumulative deltas, so the next delta of such a run brings the text back whole; only a run whose final is
  * empty and arrives after the crash is posted with the text of the last checkpoint. A graceful stop writes every
  * buffer first.
@@ -62,6 +69,11 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
     /** The tables of the store before write-behind (Camel's JdbcAggregationRepository), read once at an upgrade. */
     static final String LEGACY_BUFFERS = "run_buffers";
     static final String LEGACY_COMPLETED = "run_buffers_completed";
+    /** Camel's JDBC idempotent repository table, where the dedup memory's keys are written. */
+    static final String DEDUP = "CAMEL_MESSAGEPROCESSED";
+    private static final long DEDUP_EXPIRY_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** At most this many writes in one transaction: a long backlog is written in several. */
+    private static final int MAX_BATCH = 1000;
 
     private final DataSource dataSource;
     private final long checkpointMs;
@@ -70,9 +82,18 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
     private final Map<String, Exchange> buffers = new ConcurrentHashMap<>();
     /** Runs changed since their last write; a run removed meanwhile is deleted by the next checkpoint. */
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
-    /** Guards the write of a run's row against its completion, so that a checkpoint never writes back a run removed. */
-    private final Object writeLock = new Object();
-    private ScheduledExecutorService checkpoints;
+    /** Outbox rows and confirms waiting for the writer, in the order they were made. */
+    private final Queue<Write> writes = new ConcurrentLinkedQueue<>();
+    /** Numbers the writes: a caller waits until the writer committed the number it got. */
+    private final AtomicLong written = new AtomicLong();
+    private final Object progress = new Object();
+    private long committed;
+    private volatile boolean writing;
+    private Thread writer;
+    private volatile String dedupProcessor;
+    private volatile long dedupTtlMillis;
+    /** When the writer last deleted expired dedup keys (a table scan: every few seconds is enough). */
+    private long lastDedupExpiry = System.nanoTime();
     private CamelContext camelContext;
     private long recoveryInterval = 5000;
     private boolean useRecovery = true;
@@ -88,7 +109,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         this.deserializationFilter = deserializationFilter;
     }
 
-    /** Creates the two tables when missing. */
+    /** Creates the tables when missing. */
     public static void createSchema(Connection connection) throws SQLException {
         try (Statement sql = connection.createStatement()) {
             sql.execute("CREATE TABLE IF NOT EXISTS " + BUFFERS + " (run_id VARCHAR(255) NOT NULL PRIMARY KEY,"
@@ -96,6 +117,9 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                         + " buffer BLOB NOT NULL, updated_at TIMESTAMP NOT NULL)");
             sql.execute("CREATE TABLE IF NOT EXISTS " + OUTBOX + " (exchange_id VARCHAR(255) NOT NULL PRIMARY KEY,"
                         + " run_id VARCHAR(255) NOT NULL, exchange BLOB NOT NULL, completed_at TIMESTAMP NOT NULL)");
+            // Camel's JdbcMessageIdRepository table (with message ids up to 255 chars), as the store used before.
+            sql.execute("CREATE TABLE IF NOT EXISTS " + DEDUP + " (processorName VARCHAR(255),"
+                        + " messageId VARCHAR(255), createdAt TIMESTAMP)");
         }
     }
 
@@ -116,47 +140,104 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         return buffers.get(key);
     }
 
-    /** The run completed: its buffer row goes and its outbox row is written, in one transaction, before delivery. */
-    @Override
-    public void remove(CamelContext context, String key, Exchange exchange) {
-        synchronized (writeLock) {
-            buffers.remove(key);
-            dirty.remove(key);
-            try (Connection connection = dataSource.getConnection()) {
-                connection.setAutoCommit(false);
-                try (PreparedStatement delete = connection.prepareStatement(
-                        "DELETE FROM " + BUFFERS + " WHERE run_id = ?");
-                     PreparedStatement insert = connection.prepareStatement(
-                             "MERGE INTO " + OUTBOX + " (exchange_id, run_id, exchange, completed_at) KEY (exchange_id)"
-                             + " VALUES (?, ?, ?, ?)")) {
-                    delete.setString(1, key);
-                    delete.executeUpdate();
-                    insert.setString(1, exchange.getExchangeId());
-                    insert.setString(2, key);
-                    insert.setBytes(3, codec.marshallExchange(exchange, false));
-                    insert.setTimestamp(4, new Timestamp(System.currentTimeMillis()));
-                    insert.executeUpdate();
-                    connection.commit();
-                } catch (SQLException | IOException | RuntimeException e) {
-                    connection.rollback();
-                    throw e;
-                }
-            } catch (SQLException | IOException e) {
-                throw new IllegalStateException("The completed run " + key + " could not be stored", e);
-            }
-        }
+    /** What a write does. */
+    private enum Kind { OUTBOX, CONFIRM, DEDUP_ADD, DEDUP_REMOVE }
+
+    /**
+     * A write for the writer thread: a completed run's outbox row (its buffer row deleted), a confirm (the outbox row
+     * deleted), or a key of the dedup memory added or removed.
+     */
+    private record Write(long number, Kind kind, String runId, String id, byte[] exchange, long at) {
     }
 
-    /** The delivery ended: the outbox row goes. */
+    /**
+     * The run completed: its buffer row goes and its outbox row is written, in one transaction, by the writer; the
+     * delivery waits for it ({@link #awaitWritten}) before the first post, the Gateway reader does not.
+     */
+    @Override
+    public void remove(CamelContext context, String key, Exchange exchange) {
+        buffers.remove(key);
+        dirty.remove(key);
+        byte[] bytes;
+        try {
+            // Marshalled now: the exchange goes on to the delivery, which changes it.
+            bytes = codec.marshallExchange(exchange, false);
+        } catch (IOException e) {
+            throw new IllegalStateException("The completed run " + key + " could not be stored", e);
+        }
+        enqueue(Kind.OUTBOX, key, exchange.getExchangeId(), bytes);
+    }
+
+    /** The delivery ended: the outbox row goes, with the writer's next commit (a crash before it posts it again). */
     @Override
     public void confirm(CamelContext context, String exchangeId) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement delete = connection.prepareStatement(
-                     "DELETE FROM " + OUTBOX + " WHERE exchange_id = ?")) {
-            delete.setString(1, exchangeId);
-            delete.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("The delivered run " + exchangeId + " could not be confirmed", e);
+        enqueue(Kind.CONFIRM, null, exchangeId, null);
+    }
+
+    private void enqueue(Kind kind, String runId, String id, byte[] exchange) {
+        synchronized (writes) {
+            // Numbered and queued together, so that the queue is in number order.
+            writes.add(new Write(written.incrementAndGet(), kind, runId, id, exchange, System.currentTimeMillis()));
+        }
+        LockSupport.unpark(writer);
+    }
+
+    /**
+     * The dedup memory's writes ({@link WrittenBehindIdempotentRepository}): its keys in Camel's JDBC idempotent
+     * repository table (the table the embedded store used before, so an upgrade keeps them), written by this store's
+     * writer, expired rows deleted with the checkpoints.
+     */
+    public WrittenBehindIdempotentRepository.Writes dispatchedRunWrites(String processorName, long ttlMillis) {
+        this.dedupProcessor = processorName;
+        this.dedupTtlMillis = ttlMillis;
+        return new WrittenBehindIdempotentRepository.Writes() {
+            @Override
+            public Iterable<String> rememberedKeys() {
+                List<String> keys = new ArrayList<>();
+                try (Connection connection = dataSource.getConnection();
+                     PreparedStatement select = connection.prepareStatement("SELECT messageId FROM " + DEDUP
+                             + " WHERE processorName = ? AND createdAt > ? ORDER BY createdAt")) {
+                    select.setString(1, processorName);
+                    select.setTimestamp(2, new Timestamp(System.currentTimeMillis() - ttlMillis));
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            keys.add(rows.getString(1));
+                        }
+                    }
+                } catch (SQLException e) {
+                    LOG.warn("state=restore table={} outcome=failed reason={}", DEDUP, e.toString());
+                }
+                return keys;
+            }
+
+            @Override
+            public void added(String key) {
+                enqueue(Kind.DEDUP_ADD, null, key, null);
+            }
+
+            @Override
+            public void removed(String key) {
+                enqueue(Kind.DEDUP_REMOVE, null, key, null);
+            }
+        };
+    }
+
+    /** The number of the last write asked for: {@link #awaitWritten} of it waits until it is on disk. */
+    public long lastWrite() {
+        return written.get();
+    }
+
+    /** Waits until the writes up to {@code number} are committed (or the store stopped, or the wait was interrupted). */
+    public void awaitWritten(long number) {
+        synchronized (progress) {
+            while (committed < number && writing) {
+                try {
+                    progress.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 
@@ -195,46 +276,149 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         }
     }
 
-    /** Writes the runs changed since the last checkpoint, in one transaction. */
-    void checkpoint() {
-        if (dirty.isEmpty()) {
-            return;
-        }
-        synchronized (writeLock) {
-            List<String> keys = new ArrayList<>(dirty);
-            try (Connection connection = dataSource.getConnection()) {
-                connection.setAutoCommit(false);
-                try (PreparedStatement upsert = connection.prepareStatement(
-                        "MERGE INTO " + BUFFERS + " (run_id, account, owner_id, session_key, state, buffer, updated_at)"
-                        + " KEY (run_id) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                    Timestamp now = new Timestamp(System.currentTimeMillis());
-                    for (String key : keys) {
-                        dirty.remove(key);
-                        Exchange exchange = buffers.get(key);
-                        if (exchange == null) {
-                            continue;
-                        }
-                        Message message = exchange.getMessage();
-                        RunBuffer buffer = message.getBody(RunBuffer.class);
-                        upsert.setString(1, key);
-                        upsert.setString(2, message.getHeader(BridgeHeaders.ACCOUNT, String.class));
-                        upsert.setString(3, message.getHeader(BridgeHeaders.OWNER_ID, String.class));
-                        upsert.setString(4, message.getHeader(BridgeHeaders.SESSION_KEY, String.class));
-                        upsert.setString(5, message.getHeader(BridgeHeaders.STATE, String.class));
-                        upsert.setBytes(6, serialize(buffer));
-                        upsert.setTimestamp(7, now);
-                        upsert.addBatch();
-                    }
-                    upsert.executeBatch();
-                    connection.commit();
-                } catch (SQLException | IOException | RuntimeException e) {
-                    connection.rollback();
-                    dirty.addAll(keys);
-                    throw e;
-                }
-            } catch (SQLException | IOException | RuntimeException e) {
-                LOG.warn("state=checkpoint runs={} outcome=failed reason={}", keys.size(), e.toString());
+    /** The writer thread: a group commit whenever writes wait, the checkpoint every checkpointMs; all at a stop. */
+    private void writeBehind() {
+        long checkpointNanos = TimeUnit.MILLISECONDS.toNanos(checkpointMs);
+        long nextCheckpoint = System.nanoTime() + checkpointNanos;
+        List<Write> batch = new ArrayList<>();
+        while (true) {
+            boolean stopping = !writing;
+            long now = System.nanoTime();
+            if (batch.isEmpty() && writes.isEmpty() && now - nextCheckpoint < 0 && !stopping) {
+                LockSupport.parkNanos(this, nextCheckpoint - now);
+                continue;
             }
+            for (Write write; batch.size() < MAX_BATCH && (write = writes.poll()) != null; ) {
+                batch.add(write);
+            }
+            boolean checkpoint = now - nextCheckpoint >= 0 || stopping;
+            if (write(batch, checkpoint)) {
+                if (!batch.isEmpty()) {
+                    synchronized (progress) {
+                        committed = batch.get(batch.size() - 1).number();
+                        progress.notifyAll();
+                    }
+                }
+                batch.clear();
+            } else if (!stopping) {
+                // The database refused: the same writes again after a pause.
+                LockSupport.parkNanos(this, checkpointNanos);
+            }
+            if (checkpoint) {
+                nextCheckpoint = System.nanoTime() + checkpointNanos;
+            }
+            if (stopping && writes.isEmpty()) {
+                return;
+            }
+        }
+    }
+
+    /** Writes the runs changed since the last checkpoint now, in one transaction (at start, and for tests). */
+    void checkpoint() {
+        write(List.of(), true);
+    }
+
+    /**
+     * One transaction: the changed buffers (when a checkpoint is due), then the writes in order. The checkpoint goes
+     * first: a run it reads as open and that completes meanwhile is deleted by its own write, in this or a later
+     * transaction, never written back after it.
+     */
+    private boolean write(List<Write> batch, boolean checkpoint) {
+        List<String> keys = checkpoint ? new ArrayList<>(dirty) : List.of();
+        if (batch.isEmpty() && keys.isEmpty()) {
+            return true;
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement upsert = connection.prepareStatement(
+                    "MERGE INTO " + BUFFERS + " (run_id, account, owner_id, session_key, state, buffer, updated_at)"
+                    + " KEY (run_id) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                 PreparedStatement deleteBuffer = connection.prepareStatement(
+                         "DELETE FROM " + BUFFERS + " WHERE run_id = ?");
+                 PreparedStatement insertOutbox = connection.prepareStatement(
+                         "MERGE INTO " + OUTBOX + " (exchange_id, run_id, exchange, completed_at) KEY (exchange_id)"
+                         + " VALUES (?, ?, ?, ?)");
+                 PreparedStatement deleteOutbox = connection.prepareStatement(
+                         "DELETE FROM " + OUTBOX + " WHERE exchange_id = ?");
+                 PreparedStatement insertDedup = connection.prepareStatement(
+                         "INSERT INTO " + DEDUP + " (processorName, messageId, createdAt) VALUES (?, ?, ?)");
+                 PreparedStatement deleteDedup = connection.prepareStatement(
+                         "DELETE FROM " + DEDUP + " WHERE processorName = ? AND messageId = ?")) {
+                Timestamp now = new Timestamp(System.currentTimeMillis());
+                for (String key : keys) {
+                    dirty.remove(key);
+                    Exchange exchange = buffers.get(key);
+                    if (exchange == null) {
+                        continue;
+                    }
+                    Message message = exchange.getMessage();
+                    upsert.setString(1, key);
+                    upsert.setString(2, message.getHeader(BridgeHeaders.ACCOUNT, String.class));
+                    upsert.setString(3, message.getHeader(BridgeHeaders.OWNER_ID, String.class));
+                    upsert.setString(4, message.getHeader(BridgeHeaders.SESSION_KEY, String.class));
+                    upsert.setString(5, message.getHeader(BridgeHeaders.STATE, String.class));
+                    upsert.setBytes(6, serialize(message.getBody(RunBuffer.class)));
+                    upsert.setTimestamp(7, now);
+                    upsert.addBatch();
+                }
+                // A confirm always follows its outbox row's commit (the delivery waited for it), so the deletes
+                // may go after all the inserts.
+                // A confirm always follows its outbox row's commit (the delivery waited for it), and a key is removed
+                // only after its add was handed over, so the deletes may go after all the inserts.
+                for (Write write : batch) {
+                    switch (write.kind()) {
+                        case OUTBOX -> {
+                            deleteBuffer.setString(1, write.runId());
+                            deleteBuffer.addBatch();
+                            insertOutbox.setString(1, write.id());
+                            insertOutbox.setString(2, write.runId());
+                            insertOutbox.setBytes(3, write.exchange());
+                            insertOutbox.setTimestamp(4, now);
+                            insertOutbox.addBatch();
+                        }
+                        case CONFIRM -> {
+                            deleteOutbox.setString(1, write.id());
+                            deleteOutbox.addBatch();
+                        }
+                        case DEDUP_ADD -> {
+                            insertDedup.setString(1, dedupProcessor);
+                            insertDedup.setString(2, write.id());
+                            insertDedup.setTimestamp(3, new Timestamp(write.at()));
+                            insertDedup.addBatch();
+                        }
+                        case DEDUP_REMOVE -> {
+                            deleteDedup.setString(1, dedupProcessor);
+                            deleteDedup.setString(2, write.id());
+                            deleteDedup.addBatch();
+                        }
+                    }
+                }
+                upsert.executeBatch();
+                deleteBuffer.executeBatch();
+                insertOutbox.executeBatch();
+                insertDedup.executeBatch();
+                deleteOutbox.executeBatch();
+                deleteDedup.executeBatch();
+                if (checkpoint && dedupProcessor != null && System.nanoTime() - lastDedupExpiry > DEDUP_EXPIRY_NANOS) {
+                    lastDedupExpiry = System.nanoTime();
+                    try (PreparedStatement expire = connection.prepareStatement(
+                            "DELETE FROM " + DEDUP + " WHERE processorName = ? AND createdAt <= ?")) {
+                        expire.setString(1, dedupProcessor);
+                        expire.setTimestamp(2, new Timestamp(System.currentTimeMillis() - dedupTtlMillis));
+                        expire.executeUpdate();
+                    }
+                }
+                connection.commit();
+                return true;
+            } catch (SQLException | IOException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException | IOException | RuntimeException e) {
+            dirty.addAll(keys);
+            LOG.warn("state=write-behind runs={} writes={} outcome=failed reason={}", keys.size(), batch.size(),
+                    e.toString());
+            return false;
         }
     }
 
@@ -358,23 +542,24 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
             load(camelContext);
             migrateLegacy(camelContext);
         }
-        checkpoints = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "run-buffer-checkpoint");
-            thread.setDaemon(true);
-            return thread;
-        });
-        checkpoints.scheduleWithFixedDelay(this::checkpoint, checkpointMs, checkpointMs, TimeUnit.MILLISECONDS);
+        writing = true;
+        writer = new Thread(this::writeBehind, "run-state-writer");
+        writer.setDaemon(true);
+        writer.start();
     }
 
     @Override
     protected void doStop() throws Exception {
-        if (checkpoints != null) {
-            checkpoints.shutdown();
-            checkpoints.awaitTermination(10, TimeUnit.SECONDS);
-            checkpoints = null;
+        // A graceful stop writes every open buffer and every waiting write.
+        writing = false;
+        if (writer != null) {
+            LockSupport.unpark(writer);
+            writer.join(TimeUnit.SECONDS.toMillis(10));
+            writer = null;
         }
-        // A graceful stop writes every open buffer.
-        checkpoint();
+        synchronized (progress) {
+            progress.notifyAll();
+        }
         buffers.clear();
     }
 

@@ -102,6 +102,7 @@ class WriteBehindRunBufferStoreTest {
         store.add(context, "run-1", completed);
         store.checkpoint();
         store.remove(context, "run-1", completed);
+        store.awaitWritten(store.lastWrite());
         assertEquals(0, count(WriteBehindRunBufferStore.BUFFERS));
         assertEquals(1, count(WriteBehindRunBufferStore.OUTBOX));
         assertNull(store.get(context, "run-1"));
@@ -117,6 +118,7 @@ class WriteBehindRunBufferStoreTest {
         assertEquals("run-1", recovered.getMessage().getHeader(BridgeHeaders.RUN_ID));
 
         restarted.confirm(context, completed.getExchangeId());
+        restarted.awaitWritten(restarted.lastWrite());
         assertEquals(0, count(WriteBehindRunBufferStore.OUTBOX));
     }
 
