@@ -10,6 +10,7 @@ import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -59,6 +60,11 @@ public final class SubjectMain {
             main.addOverrideProperty("proactive.max-open-buffers", "200000");
             // Any free port, unless the soak asks for one to read the developer console on.
             main.addOverrideProperty("bridge.management.port", System.getProperty("bench.management-port", "0"));
+            // Every subject starts as a fresh install: an embedded store's state (open buffers, and dispatched run
+            // ids that the next subject's runs, drawn from the same seed, would repeat) is not carried over.
+            Path stateDir = Files.createTempDirectory("bench-state-");
+            main.addOverrideProperty("proactive.state-dir", stateDir.toString());
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(stateDir)));
             main.start();
             subject = main::stop;
         } else if ("baseline".equals(side)) {
@@ -98,6 +104,14 @@ public final class SubjectMain {
         }
         subject.close();
         System.exit(0);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (java.io.IOException e) {
+            // a temporary folder: left for the system to clean
+        }
     }
 
     private static long heapUsed() {

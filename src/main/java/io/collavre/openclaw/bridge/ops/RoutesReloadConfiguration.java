@@ -33,12 +33,12 @@ public class RoutesReloadConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        Path dir = Path.of(routesDir.trim());
         if (!enabled) {
             return;
         }
+        Path dir = Path.of(routesDir.trim());
         if (!Files.isDirectory(dir)) {
-            LOG.warn("routes-reload dir={} outcome=off reason=not-a-folder", dir);
+            LOG.info("routes-reload dir={} outcome=off reason=not-a-folder", dir);
             return;
         }
         RoutesReload reload = new RoutesReload(dir.toString(), accountRoutes::templatedRoutes);

@@ -123,6 +123,8 @@ public final class BridgeActivator implements BundleActivator, ManagedService {
             overrides.putAll(settings);
             if (!settings.containsKey("camel.main.routes-include-pattern") && !settings.containsKey("bridge.routes-dir")) {
                 overrides.setProperty("camel.main.routes-include-pattern", packagedRoutes());
+                // Routes inside the bundle: no folder to watch for edits.
+                overrides.setProperty("bridge.routes-reload", "false");
             }
             created.setOverrideProperties(overrides);
             created.start();
