@@ -125,10 +125,11 @@ public final class RoutesReload extends RouteWatcherReloadStrategy {
         tried.put(file, content);
         String location = "file:" + file;
         Map<String, Boolean> before = routesOf(file);
+        Model model = getCamelContext().getCamelContextExtension().getContextPlugin(Model.class);
+        List<RouteTemplateDefinition> templatesBefore = templatesOf(model, file);
         try {
             // Camel adds a file's templates only when no template has their id: the old ones go first.
-            Model model = getCamelContext().getCamelContextExtension().getContextPlugin(Model.class);
-            model.removeRouteTemplateDefinitions(templatesOf(model, file));
+            model.removeRouteTemplateDefinitions(templatesBefore);
             Set<String> routeIds = PluginHelper.getRoutesLoader(getCamelContext())
                     .updateRoutes(List.of(ResourceHelper.fromString(location, content)));
             List<String> recreated = recreateTemplatedRoutes(file);
@@ -139,12 +140,23 @@ public final class RoutesReload extends RouteWatcherReloadStrategy {
             refusals.incrementAndGet();
             LOG.error("routes-reload file={} outcome=refused error={} (the routes loaded before keep running)", name,
                     LogSafe.line(describe(e)));
-            restore(file, location, previous, before);
+            restore(file, location, previous, before, templatesBefore);
         }
     }
 
     /** Puts back the routes of the file's last good content, when the refused edit removed or stopped some. */
-    private void restore(Path file, String location, String previous, Map<String, Boolean> before) {
+    private void restore(Path file, String location, String previous, Map<String, Boolean> before,
+                         List<RouteTemplateDefinition> templatesBefore) {
+        Model model = getCamelContext().getCamelContextExtension().getContextPlugin(Model.class);
+        try {
+            // The templates removed for the refused edit come back as they were.
+            List<RouteTemplateDefinition> missing = templatesBefore.stream()
+                    .filter(template -> model.getRouteTemplateDefinition(template.getId()) == null).toList();
+            model.addRouteTemplateDefinitions(missing);
+        } catch (Exception e) {
+            LOG.error("routes-reload file={} outcome=restore-failed error={}", file.getFileName(),
+                    LogSafe.line(describe(e)));
+        }
         boolean damaged = before.entrySet().stream().anyMatch(route -> {
             ServiceStatus status = getCamelContext().getRouteController().getRouteStatus(route.getKey());
             return status == null || route.getValue() && !status.isStarted();

@@ -13,6 +13,7 @@ import io.collavre.openclaw.bridge.ops.RoutesReload;
 import io.collavre.openclaw.bridge.testing.BridgeFixture;
 import io.collavre.openclaw.bridge.testing.CapturedLogs;
 import org.apache.camel.ServiceStatus;
+import org.apache.camel.model.Model;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -143,16 +144,21 @@ class LiveReloadTest {
                     .replace("\"#dispatchedRuns\"", "\"#noSuchBean\""));
             // Not YAML at all.
             saveRefused("run-buffer.yaml", yaml -> yaml + "\n  - this: [is not\n");
+            // A template file that does not parse: its template stays as it was.
+            saveRefused("gateway-connection.yaml", yaml -> yaml + "\n  - this: [is not\n");
 
             List<String> refused = errors.lines().stream().filter(line -> line.contains("routes-reload")).toList();
-            assertEquals(2, refused.size(), String.join("\n", errors.lines()));
+            assertEquals(3, refused.size(), String.join("\n", errors.lines()));
             assertTrue(refused.get(0).contains("file=collavre-dispatch.yaml outcome=refused")
                        && refused.get(0).contains("noSuchBean"), refused.get(0));
             assertTrue(refused.get(1).contains("file=run-buffer.yaml outcome=refused"), refused.get(1));
         }
-        for (String routeId : List.of("collavre-dispatch", "run-buffer", "run-buffer-aggregate")) {
+        for (String routeId : List.of("collavre-dispatch", "run-buffer", "run-buffer-aggregate",
+                "gateway-connection-default")) {
             assertEquals(ServiceStatus.Started, fixture.context().getRouteController().getRouteStatus(routeId), routeId);
         }
+        assertTrue(fixture.context().getCamelContextExtension().getContextPlugin(Model.class)
+                .getRouteTemplateDefinition("gateway-connection") != null, "the template is still there");
         fixture.sendCompleting(1, chat("run-open", 2, "final", KEY, "Still delivered"));
         assertPostedOnce("run-open", "Still delivered");
         assertEquals(1, fixture.gateway.handshakes(), "the Gateway connection stayed up");
