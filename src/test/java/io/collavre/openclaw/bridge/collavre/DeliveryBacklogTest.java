@@ -1,0 +1,46 @@
+package io.collavre.openclaw.bridge.collavre;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DeliveryBacklogTest {
+
+    private final DeliveryBacklog backlog = new DeliveryBacklog(2);
+
+    @AfterEach
+    void shutDown() {
+        backlog.shutdownNow();
+    }
+
+    @Test
+    void aQueuedRunIsDeliveredOnlyOnceTheStateWritesMadeBeforeItsHandOverAreOnDisk() throws Exception {
+        List<String> events = new CopyOnWriteArrayList<>();
+        CountDownLatch delivered = new CountDownLatch(1);
+        long[] lastWrite = {7};
+        backlog.setStateWrites(() -> lastWrite[0], number -> events.add("awaited " + number));
+
+        backlog.execute(() -> {
+            events.add("delivered");
+            delivered.countDown();
+        });
+        lastWrite[0] = 8;
+
+        assertTrue(delivered.await(5, TimeUnit.SECONDS));
+        assertEquals(List.of("awaited 7", "delivered"), events, "the write made before the hand-over, not a later one");
+    }
+
+    @Test
+    void withoutAStoreThatWritesBehindARunIsDeliveredAtOnce() throws Exception {
+        CountDownLatch delivered = new CountDownLatch(1);
+        backlog.execute(delivered::countDown);
+        assertTrue(delivered.await(5, TimeUnit.SECONDS));
+    }
+}
