@@ -41,6 +41,11 @@ public final class RoutesReload extends RouteWatcherReloadStrategy {
 
     /** A route created from a route template, and how: what is needed to create it again. */
     public record TemplatedRoute(String templateId, String routeId, Map<String, Object> parameters) {
+        /** Without the parameters: the handshake's hold the Gateway token. */
+        @Override
+        public String toString() {
+            return routeId + " (from " + templateId + ")";
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(RoutesReload.class);

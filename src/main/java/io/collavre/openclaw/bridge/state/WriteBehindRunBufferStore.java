@@ -82,7 +82,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
     private final Map<String, Exchange> buffers = new ConcurrentHashMap<>();
     /** Runs changed since their last write; a run removed meanwhile is deleted by the next checkpoint. */
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
-    /** Outbox rows and confirms waiting for the writer, in the order they were made. */
+    /** Outbox rows, confirms and dedup keys waiting for the writer, in the order they were made. */
     private final Queue<Write> writes = new ConcurrentLinkedQueue<>();
     /** Numbers the writes: a caller waits until the writer committed the number it got. */
     private final AtomicLong written = new AtomicLong();
@@ -313,7 +313,10 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         }
     }
 
-    /** Writes the runs changed since the last checkpoint now, in one transaction (at start, and for tests). */
+    /**
+     * Writes the runs changed since the last checkpoint now, in one transaction: before the writer starts (an
+     * upgrade's migration) and in tests; everything else goes through the writer, the one thread that writes.
+     */
     void checkpoint() {
         write(List.of(), true);
     }
@@ -363,8 +366,9 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                 }
                 // A confirm always follows its outbox row's commit (the delivery waited for it), so the deletes
                 // may go after all the inserts.
-                // A confirm always follows its outbox row's commit (the delivery waited for it), and a key is removed
-                // only after its add was handed over, so the deletes may go after all the inserts.
+                // A confirm always follows its outbox row's commit (the delivery waited for it), and a dedup key is
+                // removed (a dispatch that failed) long before it can be added again (a recovery, seconds later), so
+                // the deletes may go after all the inserts.
                 for (Write write : batch) {
                     switch (write.kind()) {
                         case OUTBOX -> {
