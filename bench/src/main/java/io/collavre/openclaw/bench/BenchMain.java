@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Function;
 
+import io.collavre.openclaw.bridge.testing.PostgresServer;
+
 /**
  * The benchmark: the bridge as shipped and a hand-written baseline, each in a JVM of its own with
  * {@code -Xmx512m}, fed the same Gateway stream by a local Gateway and posting to a local Collavre; prints a
@@ -36,6 +38,9 @@ public final class BenchMain {
     private final Settings settings;
     private final CollavreSink sink;
     private final List<String> problems = new ArrayList<>();
+    /** The state store of the bridge subject being measured. */
+    private String store = "memory";
+    private PostgresServer postgres;
 
     static final String USAGE = """
             Usage: java -jar bench/target/openclaw-bridge-bench.jar [option...]
@@ -51,6 +56,9 @@ public final class BenchMain {
               --latency-lead-in-seconds 2    paced runs before it, reported apart (1 with --quick)
               --latency-deltas 20            deltas per run in the latency phase
               --open-runs 10000,100000       open-buffer counts of the memory phase (10000,30000 with --quick)
+              --state-stores memory          the bridge's state stores, each measured against the same baseline:
+                                             memory, embedded, postgresql (a throwaway server started from the
+                                             Debian postgresql binaries, fsync off)
               --jvm-options "-XX:+UseZGC"    more options for both subjects' JVMs (after -Xmx512m)
               --jfr                          a JFR recording per subject in the output folder
               --seed 42                      seed of the generated stream
@@ -68,14 +76,24 @@ public final class BenchMain {
     private static final List<String> FLAGS = List.of("quick", "jfr", "help");
     private static final List<String> VALUED = List.of("connections", "sides", "duplicates", "concurrent-runs",
             "warmup-runs", "throughput-runs", "latency-runs-per-second", "latency-seconds", "latency-lead-in-seconds",
-            "latency-deltas", "open-runs",
+            "latency-deltas", "open-runs", "state-stores",
             "jvm-options", "seed", "routes-dir", "out");
 
     /** What can be chosen on the command line. */
     record Settings(boolean quick, List<Integer> connections, List<String> sides, double duplicates, boolean jfr,
                     List<String> jvmOptions, Path routesDir, Path out, int concurrentRuns, int warmupRuns, int throughputRuns,
                     int latencyRunsPerSecond, int latencySeconds, int latencyLeadInSeconds, int latencyDeltas,
-                    int[] openRuns, long seed) {
+                    int[] openRuns, long seed, List<String> stateStores) {
+
+        static List<String> stateStores(String list) {
+            List<String> stores = Arrays.stream(list.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
+            for (String store : stores) {
+                if (!List.of("memory", "embedded", "postgresql").contains(store)) {
+                    throw new IllegalArgumentException("--state-stores takes memory, embedded, postgresql: " + store);
+                }
+            }
+            return stores.isEmpty() ? List.of("memory") : stores;
+        }
 
         /** The settings, or null when only the usage was asked for. */
         static Settings parse(String[] args) {
@@ -119,7 +137,8 @@ public final class BenchMain {
                     Integer.parseInt(options.getOrDefault("latency-deltas", "20")),
                     Arrays.stream(options.getOrDefault("open-runs", quick ? "10000,30000" : "10000,100000").split(","))
                             .map(String::trim).mapToInt(Integer::parseInt).toArray(),
-                    Long.parseLong(options.getOrDefault("seed", "42")));
+                    Long.parseLong(options.getOrDefault("seed", "42")),
+                    stateStores(options.getOrDefault("state-stores", "memory")));
         }
     }
 
@@ -182,24 +201,56 @@ public final class BenchMain {
         String loadBefore = loadAverage();
         HostCpu cpuBefore = HostCpu.now();
         long started = System.nanoTime();
-        Map<String, Load> loads = new LinkedHashMap<>();
-        Map<String, Memory> memories = new LinkedHashMap<>();
-        for (int connections : settings.connections()) {
-            for (String side : settings.sides()) {
-                String key = side + "@" + connections;
-                try {
-                    loads.put(key, load(side, connections));
-                } catch (Exception | AssertionError e) {
-                    problems.add(key + " streaming: " + e.getMessage());
+        Map<String, Map<String, Load>> loads = new LinkedHashMap<>();
+        Map<String, Map<String, Memory>> memories = new LinkedHashMap<>();
+        for (String each : settings.stateStores()) {
+            loads.put(each, new LinkedHashMap<>());
+            memories.put(each, new LinkedHashMap<>());
+        }
+        try {
+            if (settings.stateStores().contains("postgresql") && settings.sides().contains("bridge")) {
+                postgres = PostgresServer.start();
+            }
+            for (int connections : settings.connections()) {
+                for (String side : settings.sides()) {
+                    // The baseline has no state store: measured once, set beside each store's bridge.
+                    for (String each : "bridge".equals(side) ? settings.stateStores() : List.of("memory")) {
+                        store = each;
+                        String key = side + "@" + connections;
+                        Load load = null;
+                        try {
+                            freshState();
+                            load = load(side, connections);
+                        } catch (Exception | AssertionError e) {
+                            problems.add(name(side) + "@" + connections + " streaming: " + e.getMessage());
+                        }
+                        freshState();
+                        Memory memory = memory(side, connections);
+                        for (String target : "bridge".equals(side) ? List.of(each) : settings.stateStores()) {
+                            if (load != null) {
+                                loads.get(target).put(key, load);
+                            }
+                            memories.get(target).put(key, memory);
+                        }
+                    }
                 }
-                memories.put(key, memory(side, connections));
+            }
+        } finally {
+            if (postgres != null) {
+                postgres.close();
             }
         }
-        String table = table(loads, memories);
+        StringBuilder tables = new StringBuilder();
+        for (String each : settings.stateStores()) {
+            if (settings.stateStores().size() > 1 || !"memory".equals(each)) {
+                tables.append("### State store: ").append(each).append("\n\n");
+            }
+            tables.append(table(loads.get(each), memories.get(each))).append('\n')
+                    .append(verdicts(loads.get(each), memories.get(each))).append('\n');
+        }
         String header = header(loadBefore, loadAverage(), HostCpu.now().stolenSince(cpuBefore),
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
-        String verdicts = verdicts(loads, memories);
-        String report = header + "\n" + table + "\n" + verdicts;
+        String report = header + "\n" + tables;
         System.out.println();
         System.out.println(report);
         Files.writeString(settings.out().resolve("results.md"), report, StandardCharsets.UTF_8);
@@ -211,11 +262,31 @@ public final class BenchMain {
         return 0;
     }
 
+    /** The subject's name in files and lines: the bridge with its store when it is not the default one. */
+    private String name(String side) {
+        return "bridge".equals(side) && !"memory".equals(store) ? side + "-" + store : side;
+    }
+
+    /** A shared store starts empty for every bridge subject, as the embedded one does (its own folder each time). */
+    private void freshState() throws java.sql.SQLException {
+        if (postgres != null && "postgresql".equals(store)) {
+            postgres.dropBridgeTables();
+        }
+    }
+
     private List<String> jvmOptions(String side, int connections, String part) {
         List<String> options = new ArrayList<>(List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError"));
+        if ("bridge".equals(side)) {
+            options.add("-Dproactive.state-store=" + store);
+            if ("postgresql".equals(store)) {
+                options.add("-Dbridge.db.url=" + postgres.jdbcUrl());
+                options.add("-Dbridge.db.user=" + postgres.user());
+                options.add("-Dbridge.db.password=" + postgres.password());
+            }
+        }
         options.addAll(settings.jvmOptions());
         if (settings.jfr()) {
-            options.add("-XX:StartFlightRecording=filename=" + settings.out().resolve(side + "-" + connections + "-" + part + ".jfr")
+            options.add("-XX:StartFlightRecording=filename=" + settings.out().resolve(name(side) + "-" + connections + "-" + part + ".jfr")
                                                                         .toAbsolutePath() + ",settings=profile");
             options.add("-XX:FlightRecorderOptions:stackdepth=512");
         }
@@ -243,7 +314,7 @@ public final class BenchMain {
     private Subject startSubject(GatewayLoad gateway, String side, int connections, String part) throws Exception {
         Path accounts = accountsFile(gateway, connections);
         Subject subject = Subject.start(side, jvmOptions(side, connections, part), accounts, sink.url(),
-                settings.routesDir().toAbsolutePath(), settings.out().resolve(side + "-" + connections + "-" + part + ".log"));
+                settings.routesDir().toAbsolutePath(), settings.out().resolve(name(side) + "-" + connections + "-" + part + ".log"));
         try {
             gateway.awaitEstablished(60_000);
             return subject;
@@ -259,7 +330,7 @@ public final class BenchMain {
     }
 
     private Load load(String side, int connections) throws Exception {
-        status(side, connections, "streaming");
+        status(name(side), connections, "streaming");
         sink.reset();
         try (GatewayLoad gateway = new GatewayLoad(connections, 5000)) {
             Subject subject = startSubject(gateway, side, connections, "load");
@@ -294,7 +365,7 @@ public final class BenchMain {
                         settings.seed() + 3);
                 Phase latency = phase(gateway, subject, "latency", paced, perConnection,
                         settings.latencyRunsPerSecond() * framesPerRun(paced));
-                writeLatencies(side + "-" + connections + "-latency.csv", latency);
+                writeLatencies(name(side) + "-" + connections + "-latency.csv", latency);
 
                 long leadInEnd = TimeUnit.SECONDS.toNanos(settings.latencyLeadInSeconds());
                 long[] sorted = latenciesOfFinalsSent(latency, leadInEnd,
@@ -319,7 +390,7 @@ public final class BenchMain {
     }
 
     private Memory memory(String side, int connections) {
-        status(side, connections, "open buffers");
+        status(name(side), connections, "open buffers");
         sink.reset();
         int[] targets = settings.openRuns();
         long[] live = new long[targets.length];
@@ -359,7 +430,7 @@ public final class BenchMain {
                 boolean died = !subject.isAlive();
                 subject.close();
                 if (died) {
-                    problems.add(side + "@" + connections + " memory: the subject died; see " + subject.log());
+                    problems.add(name(side) + "@" + connections + " memory: the subject died; see " + subject.log());
                 }
             }
         } catch (Exception | AssertionError e) {

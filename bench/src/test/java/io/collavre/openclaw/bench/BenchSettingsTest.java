@@ -26,6 +26,15 @@ class BenchSettingsTest {
         assertEquals(5, settings.latencySeconds());
         assertEquals(2, settings.latencyLeadInSeconds());
         assertEquals(List.of(), settings.jvmOptions());
+        assertEquals(List.of("memory"), settings.stateStores());
+    }
+
+    @Test
+    void stateStoresAreListedAndCheckedByName() {
+        assertEquals(List.of("memory", "embedded", "postgresql"), BenchMain.Settings.parse(new String[] {
+                "--state-stores", "memory, embedded,postgresql"}).stateStores());
+        assertThrows(IllegalArgumentException.class,
+                () -> BenchMain.Settings.parse(new String[] {"--state-stores", "memory,redis"}));
     }
 
     @Test
