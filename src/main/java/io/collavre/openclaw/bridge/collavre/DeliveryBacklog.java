@@ -2,6 +2,10 @@ package io.collavre.openclaw.bridge.collavre;
 
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
@@ -17,9 +21,11 @@ import org.apache.camel.support.SynchronizationAdapter;
  * many connections, so no post waits for one.
  *
  * <p>Completed runs that wait (queued, being posted, or between retries) are counted from hand-over to the end of
- * their delivery. Past {@code maxWaitingRuns} a run is not queued: it runs on the thread that completed it, with
+ * their delivery. Past {@code maxWaitingRuns} a run is not queued for Collavre: one thread of its own takes it, with
  * {@link #admit()} refusing it, so that it goes to the dead letter store (in-memory state) or stays in the state
- * store for its recovery (persistent state) instead of taking memory; the Gateway reader never posts.
+ * store for its recovery (persistent state) instead of taking memory. The Gateway reader neither posts nor writes
+ * the letter; only when {@value #TURNED_AWAY_QUEUE} turned-away runs wait for that thread does the thread that
+ * completed a run write its letter itself.
  *
  * <p>With a store that writes completed runs behind ({@link #setStateWrites}), a queued run's delivery starts once
  * the store's writes made before its hand-over are on disk: the run's outbox row is written before its first post,
@@ -28,14 +34,20 @@ import org.apache.camel.support.SynchronizationAdapter;
 public class DeliveryBacklog extends ScheduledThreadPoolExecutor {
 
     private static final ThreadLocal<Boolean> OVERFLOWING = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    static final int TURNED_AWAY_QUEUE = 1000;
 
     private final AtomicInteger waiting = new AtomicInteger();
     private volatile int maxWaitingRuns = 10_000;
     private volatile LongSupplier lastStateWrite = () -> 0;
     private volatile LongConsumer awaitStateWritten = number -> { };
 
+    /** Runs turned away while the backlog is full: written down on this thread, not on the Gateway reader's. */
+    private final ThreadPoolExecutor turnedAway = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(TURNED_AWAY_QUEUE), new NamedThreads("collavre-turned-away-"),
+            new ThreadPoolExecutor.CallerRunsPolicy());
+
     public DeliveryBacklog(int threads) {
-        super(threads, new NamedThreads());
+        super(threads, new NamedThreads("collavre-delivery-"));
         setRemoveOnCancelPolicy(true);
     }
 
@@ -76,12 +88,26 @@ public class DeliveryBacklog extends ScheduledThreadPoolExecutor {
             });
             return;
         }
-        OVERFLOWING.set(Boolean.TRUE);
-        try {
-            completedRun.run();
-        } finally {
-            OVERFLOWING.set(Boolean.FALSE);
-        }
+        turnedAway.execute(() -> {
+            OVERFLOWING.set(Boolean.TRUE);
+            try {
+                completedRun.run();
+            } finally {
+                OVERFLOWING.set(Boolean.FALSE);
+            }
+        });
+    }
+
+    @Override
+    public void shutdown() {
+        turnedAway.shutdown();
+        super.shutdown();
+    }
+
+    @Override
+    public List<Runnable> shutdownNow() {
+        turnedAway.shutdownNow();
+        return super.shutdownNow();
     }
 
     /** The first step of a handed-over run: it stops counting as waiting once its exchange is done. */
@@ -114,10 +140,15 @@ public class DeliveryBacklog extends ScheduledThreadPoolExecutor {
     private static final class NamedThreads implements ThreadFactory {
 
         private final AtomicInteger count = new AtomicInteger();
+        private final String prefix;
+
+        NamedThreads(String prefix) {
+            this.prefix = prefix;
+        }
 
         @Override
         public Thread newThread(Runnable task) {
-            Thread thread = new Thread(task, "collavre-delivery-" + count.incrementAndGet());
+            Thread thread = new Thread(task, prefix + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         }
