@@ -53,7 +53,8 @@ final class OutageSoak {
               --jvm-options "..."            more options for the bridge's JVM (after -Xmx512m)
               --seed 42                      seed of the generated stream
               --routes-dir routes            the bridge's routes folder
-              --out bench/target/soak-out    output folder: bridge log, data folder, soak.md
+              --out bench/target/soak-out    output folder: bridge log and GC log, data folder, soak.md,
+                                             admissions.csv (each probe's time and admission)
               --help                         this text
             """;
 
@@ -112,6 +113,8 @@ final class OutageSoak {
         console = URI.create("http://127.0.0.1:" + managementPort + "/q/dev/run-state");
 
         List<String> jvm = new ArrayList<>(List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError",
+                // A GC log beside the probes' times (admissions.csv), to tell a pause from a held-up reader.
+                "-Xlog:gc:file=" + out.toAbsolutePath().resolve("bridge-gc.log") + ":uptime,utctime",
                 "-Dbridge.data-dir=" + data.toAbsolutePath(), "-Dbench.management-port=" + managementPort,
                 "-Dbridge.management.dev-console=true"));
         Arrays.stream(option("jvm-options", "").trim().split("\\s+")).filter(o -> !o.isEmpty()).forEach(jvm::add);
@@ -120,6 +123,7 @@ final class OutageSoak {
         double framesPerRun = runs.stream().mapToInt(Workload::events).average().orElse(1) * (1 + DUPLICATES);
         List<Workload.Run> probes = new ArrayList<>();
         List<Long> admissions = new ArrayList<>();
+        StringBuilder admissionsCsv = new StringBuilder("seconds_into_outage,utc,admission_ms\n");
         List<String> problems = new ArrayList<>();
         long maxWaiting = 0;
         long maxOpen = 0;
@@ -148,6 +152,8 @@ final class OutageSoak {
                     probes.add(probe);
                     sink.expect(List.of(probe));
                     admissions.add(admission(gateway, probe));
+                    admissionsCsv.append(String.format(Locale.ROOT, "%.1f,%s,%.1f%n",
+                            (System.nanoTime() - outageStart) / 1e9, Instant.now(), admissions.get(admissions.size() - 1) / 1e6));
                     gateway.send(probe.connection(), Workload.frame(probe, 2));
                     JsonNode state = runState();
                     maxWaiting = Math.max(maxWaiting, state.path("collavreWaitingRuns").asLong());
@@ -256,6 +262,7 @@ final class OutageSoak {
                 System.out.println();
                 System.out.println(report);
                 Files.writeString(out.resolve("soak.md"), report, StandardCharsets.UTF_8);
+                Files.writeString(out.resolve("admissions.csv"), admissionsCsv, StandardCharsets.UTF_8);
             }
         }
         return problems.isEmpty() ? 0 : 1;
