@@ -30,9 +30,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The long Collavre outage of issue 15, against the bridge as shipped (memory store unless {@code --jvm-options}
- * says otherwise): Collavre answers 503 to every post while runs complete at a steady pace for the whole outage
- * (100 runs/s for 10 minutes by default: 60,000 runs). Meanwhile a probe run is started every few seconds and the
- * time until the bridge holds its buffer (read on the developer console, {@code /q/dev/run-state}) is its
+ * says otherwise): after a warm-up at the same pace with Collavre up, Collavre answers 503 to every post while runs
+ * complete at a steady pace for the whole outage (100 runs/s for 10 minutes by default: 60,000 runs). Meanwhile a
+ * probe run is started every few seconds and the time until the bridge holds its buffer (read on the developer console, {@code /q/dev/run-state}) is its
  * admission time: a Gateway reader held up by the backlog shows there. At the end of the outage the bridge's heap
  * is read (peak before any collection, live after a full one), Collavre comes back, the dead letters the bridge
  * wrote are moved to its replay folder as an operator would, and every run that ended with a final must reach
@@ -49,6 +49,7 @@ final class OutageSoak {
               --runs-per-second 100          pace of the runs completing during the outage
               --connections 10               Gateway connections (accounts) the runs are spread over
               --probe-interval-ms 2000       a probe run started this often measures admission
+              --warmup-seconds 20            runs at the same pace, Collavre up, before the outage
               --drain-timeout-seconds 900    how long to wait, after the outage, for every run to be delivered
               --jvm-options "..."            more options for the bridge's JVM (after -Xmx512m)
               --seed 42                      seed of the generated stream
@@ -101,6 +102,7 @@ final class OutageSoak {
         int runsPerSecond = Integer.parseInt(option("runs-per-second", "100"));
         int connections = Integer.parseInt(option("connections", "10"));
         long probeIntervalMs = Long.parseLong(option("probe-interval-ms", "2000"));
+        int warmupSeconds = Integer.parseInt(option("warmup-seconds", "20"));
         long drainTimeoutSeconds = Long.parseLong(option("drain-timeout-seconds", "900"));
         long seed = Long.parseLong(option("seed", "42"));
         Path routes = Path.of(option("routes-dir", Files.isDirectory(Path.of("routes")) ? "routes" : "../routes"));
@@ -135,8 +137,29 @@ final class OutageSoak {
             try (Subject bridge = Subject.start("bridge", jvm, accounts, sink.url(), routes.toAbsolutePath(),
                     out.resolve("bridge-soak.log"))) {
                 gateway.awaitEstablished(60_000);
-                // The console's first answer initialises it: not something the probes should measure.
-                runState();
+                // A bridge that has been running when Collavre goes down: runs at the same pace, delivered, and the
+                // probe's path (a delta taken in, the console read) compiled, before anything is measured.
+                List<Workload.Run> warmup = Workload.plan(runsPerSecond * warmupSeconds, 9_000_000, connections, SOAK,
+                        seed + 1);
+                sink.expect(warmup);
+                gateway.stream(warmup, OPEN_PER_CONNECTION, DUPLICATES, runsPerSecond * framesPerRun, seed * 5,
+                        new AtomicLongArray(warmup.size()), 9_000_000);
+                for (int i = 0; i < 20; i++) {
+                    Workload.Run probe = Workload.plan(1, 8_000_000 + i, connections, PROBE, seed + 50 + i).get(0);
+                    sink.expect(List.of(probe));
+                    admission(gateway, probe);
+                    gateway.send(probe.connection(), Workload.frame(probe, 2));
+                }
+                long warmupPosts = warmup.stream().filter(Workload.Run::expectsPost).count() + 20;
+                long warmupDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (sink.received() < warmupPosts && System.nanoTime() < warmupDeadline) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                }
+                if (sink.received() < warmupPosts) {
+                    throw new IllegalStateException("the warm-up's runs were not all delivered: " + sink.received()
+                                                    + " of " + warmupPosts);
+                }
+                long receivedBeforeOutage = sink.received();
                 sink.expect(runs);
                 sink.setDown(true);
                 bridge.resetPeak();
@@ -195,7 +218,8 @@ final class OutageSoak {
                 all.addAll(probes);
                 long expected = all.stream().filter(Workload.Run::expectsPost).count();
                 long deadline = back + TimeUnit.SECONDS.toNanos(drainTimeoutSeconds);
-                while (sink.received() < expected && System.nanoTime() < deadline && bridge.isAlive()) {
+                while (sink.received() - receivedBeforeOutage < expected && System.nanoTime() < deadline
+                       && bridge.isAlive()) {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
                 }
                 double drainSeconds = (sink.lastArrivalNanos() - back) / 1e9;
