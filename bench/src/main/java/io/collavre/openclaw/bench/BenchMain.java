@@ -551,7 +551,7 @@ public final class BenchMain {
         return sorted;
     }
 
-    private static double percentile(long[] sorted, double p) {
+    static double percentile(long[] sorted, double p) {
         if (sorted.length == 0) {
             return Double.NaN;
         }

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -108,7 +107,7 @@ final class OutageSoak {
         Path routes = Path.of(option("routes-dir", Files.isDirectory(Path.of("routes")) ? "routes" : "../routes"));
         Path out = Path.of(option("out", Files.isDirectory(Path.of("bench")) ? "bench/target/soak-out" : "target/soak-out"));
         Path data = out.resolve("data");
-        deleteTree(data);
+        BenchFiles.deleteTree(data);
         Files.createDirectories(data);
         Path deadLetters = data.resolve("dead-letters");
         int managementPort = freePort();
@@ -278,7 +277,8 @@ final class OutageSoak {
                         Instant.now(), String.join(" ", jvm), streamedSeconds, runs.size(), runsPerSecond, connections,
                         framesPerRun, probes.size(), runs.size(), streamedSeconds, refusedDuringOutage,
                         peakRefusedPerSecond, Math.max(maxWaiting, atEnd.path("collavreWaitingRuns").asLong()),
-                        Math.max(lettersAtEnd, replayed), percentile(sorted, 0.5) / 1e6, percentile(sorted, 0.99) / 1e6,
+                        Math.max(lettersAtEnd, replayed), BenchMain.percentile(sorted, 0.5) / 1e6,
+                        BenchMain.percentile(sorted, 0.99) / 1e6,
                         sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6,
                         heap.peak() >> 20, heap.live() >> 20, maxOpen, drainSeconds, peakPostsPerSecond,
                         expected - missing, expected,
@@ -321,10 +321,6 @@ final class OutageSoak {
         return JSON.readTree(response.body()).path("run-state");
     }
 
-    private static double percentile(long[] sorted, double p) {
-        return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
-    }
-
     private static long count(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return 0;
@@ -337,17 +333,6 @@ final class OutageSoak {
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
         }
     }
 }

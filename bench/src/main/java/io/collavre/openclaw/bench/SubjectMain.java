@@ -64,7 +64,13 @@ public final class SubjectMain {
             // ids that the next subject's runs, drawn from the same seed, would repeat) is not carried over.
             Path stateDir = Files.createTempDirectory("bench-state-");
             main.addOverrideProperty("proactive.state-dir", stateDir.toString());
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(stateDir)));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    BenchFiles.deleteTree(stateDir);
+                } catch (java.io.IOException e) {
+                    // a temporary folder: left for the system to clean
+                }
+            }));
             main.start();
             subject = main::stop;
         } else if ("baseline".equals(side)) {
@@ -104,14 +110,6 @@ public final class SubjectMain {
         }
         subject.close();
         System.exit(0);
-    }
-
-    private static void deleteTree(Path dir) {
-        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (java.io.IOException e) {
-            // a temporary folder: left for the system to clean
-        }
     }
 
     private static long heapUsed() {

@@ -74,11 +74,17 @@ public final class RouteStartFailures {
         return file;
     }
 
-    private static String line(String routeId, String location, String step, Throwable failure) {
+    /** The innermost cause of a failure (the failure itself when it has none). */
+    static Throwable rootCause(Throwable failure) {
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
+        return root;
+    }
+
+    private static String line(String routeId, String location, String step, Throwable failure) {
+        Throwable root = rootCause(failure);
         return "route=" + routeId
                + " source=" + (location == null || location.isBlank() ? "unknown" : location)
                + (step == null ? "" : " step=" + head(step))

@@ -264,10 +264,7 @@ public final class RoutesReload extends RouteWatcherReloadStrategy {
         if (line != null) {
             return line;
         }
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = RouteStartFailures.rootCause(e);
         String message = root.getMessage() == null ? "" : root.getMessage().lines().findFirst().orElse("");
         return root.getClass().getSimpleName() + ": " + message;
     }
