@@ -3,22 +3,31 @@
 -- Run it as the owner of the database:  psql "postgresql://bridge@db-host:5432/bridge" -f postgresql-schema.sql
 -- (the bridge runs the same script at startup when bridge.db.create-schema is true).
 
--- Open run buffers of the aggregator (Camel's JdbcAggregationRepository: id = runId, exchange = the serialized
--- buffer, version = optimistic lock).
-CREATE TABLE IF NOT EXISTS run_buffers (
-    id       VARCHAR(255) NOT NULL PRIMARY KEY,
-    exchange BYTEA        NOT NULL,
-    version  BIGINT       NOT NULL
-);
-
--- Completed runs whose delivery has not ended yet (recovery), with the bridge delivering them.
-CREATE TABLE IF NOT EXISTS run_buffers_completed (
-    id          VARCHAR(255) NOT NULL PRIMARY KEY,
-    exchange    BYTEA        NOT NULL,
-    version     BIGINT       NOT NULL,
+-- Open run buffers, written behind by the bridge connected to their account (every
+-- proactive.checkpoint-interval-ms, one row per run) and taken over by the next bridge to connect to it.
+-- buffer: the serialized buffer (text, seq, overflow state); instance_id: the bridge holding it.
+CREATE TABLE IF NOT EXISTS run_buffer_rows (
+    run_id      VARCHAR(255)  NOT NULL PRIMARY KEY,
+    account     VARCHAR(255),
+    owner_id    VARCHAR(255),
+    session_key VARCHAR(1024),
+    state       VARCHAR(32),
+    buffer      BYTEA         NOT NULL,
+    updated_at  TIMESTAMP     NOT NULL,
     instance_id VARCHAR(255)
 );
-CREATE INDEX IF NOT EXISTS run_buffers_completed_instance ON run_buffers_completed (instance_id);
+CREATE INDEX IF NOT EXISTS run_buffer_rows_account ON run_buffer_rows (account);
+
+-- Completed runs whose delivery has not ended yet (the outbox: written before the first post, deleted when the
+-- delivery ends), with the bridge delivering them; a dead bridge's rows are claimed by one survivor.
+CREATE TABLE IF NOT EXISTS run_buffer_outbox (
+    exchange_id  VARCHAR(255) NOT NULL PRIMARY KEY,
+    run_id       VARCHAR(255) NOT NULL,
+    exchange     BYTEA        NOT NULL,
+    completed_at TIMESTAMP    NOT NULL,
+    instance_id  VARCHAR(255)
+);
+CREATE INDEX IF NOT EXISTS run_buffer_outbox_instance ON run_buffer_outbox (instance_id);
 
 -- Dispatched run ids (Camel's JDBC idempotent repository), forgotten after proactive.dedup-ttl-seconds.
 CREATE TABLE IF NOT EXISTS camel_messageprocessed (

@@ -14,7 +14,6 @@ import org.apache.camel.Predicate;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.spi.AggregationRepository;
-import org.apache.camel.spi.OptimisticLockingAggregationRepository;
 import org.apache.camel.spi.RecoverableAggregationRepository;
 import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.support.service.ServiceSupport;
@@ -22,14 +21,14 @@ import org.apache.camel.support.service.ServiceSupport;
 /**
  * The run buffers' aggregation repository: stores them in the given repository (in memory, or a persistent one
  * with recovery) and keeps count of the open buffers, so that the route can refuse a new run when the cap is
- * reached without asking the store for its keys on every frame. With a store shared by several bridges the count
- * is this bridge's view (the buffers it added or found at start), and the aggregator's optimistic locking is
- * passed on to the store. The buffers outlive the Aggregator's route: a live reload of its file stops the Aggregator
- * and with it this repository, which keeps them for the new one ({@link ContextScope}).
+ * reached without asking the store for its keys on every frame. With a store shared by several bridges
+ * ({@link AccountBufferHandover}) the count is this bridge's: the buffers of the accounts it reads. The buffers
+ * outlive the Aggregator's route: a live reload of its file stops the Aggregator and with it this repository, which
+ * keeps them for the new one ({@link ContextScope}).
  */
 @ManagedResource(description = "Run buffers of the aggregator, with a cap on how many may be open")
 public class RunBufferRepository extends ServiceSupport
-        implements RecoverableAggregationRepository, OptimisticLockingAggregationRepository, CamelContextAware {
+        implements RecoverableAggregationRepository, CamelContextAware {
 
     private final AggregationRepository store;
     private CamelContext camelContext;
@@ -105,24 +104,25 @@ public class RunBufferRepository extends ServiceSupport
         return previous;
     }
 
-    /** With the aggregator's optimistic locking (a store shared by several bridges): the store checks the version. */
-    @Override
-    public Exchange add(CamelContext camelContext, String key, Exchange oldExchange, Exchange newExchange)
-            throws OptimisticLockingException {
-        if (!(store instanceof OptimisticLockingAggregationRepository optimistic)) {
-            throw new IllegalStateException("The run buffer store " + store.getClass().getSimpleName()
-                                            + " does not lock optimistically");
+    /** This bridge starts reading the account: a shared store's buffers of it are taken over and count as open. */
+    public void takeOver(String account) {
+        if (store instanceof AccountBufferHandover handover) {
+            open.addAll(handover.takeOver(account));
         }
-        Exchange previous = optimistic.add(camelContext, key, oldExchange, newExchange);
-        open.add(key);
-        return previous;
+    }
+
+    /** This bridge stopped reading the account: a shared store's buffers of it are handed over. */
+    public void handOver(String account) {
+        if (store instanceof AccountBufferHandover handover) {
+            open.removeAll(handover.handOver(account));
+        }
     }
 
     @Override
     public Exchange get(CamelContext camelContext, String key) {
         Exchange buffered = store.get(camelContext, key);
         if (buffered == null) {
-            // Completed or purged, possibly by another bridge sharing the store.
+            // Completed, purged or handed over.
             open.remove(key);
         }
         return buffered;

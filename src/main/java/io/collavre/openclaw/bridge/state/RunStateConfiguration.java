@@ -15,6 +15,7 @@ import io.collavre.openclaw.bridge.cluster.GatewayCluster;
 import io.collavre.openclaw.bridge.dedup.ExpiringIdempotentRepository;
 import io.collavre.openclaw.bridge.dedup.WrittenBehindIdempotentRepository;
 import io.collavre.openclaw.bridge.dedup.PostgresMessageIdRepository;
+import io.collavre.openclaw.bridge.websocket.ConnectionListener;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
@@ -34,13 +35,15 @@ import org.slf4j.LoggerFactory;
  * Binds the two pieces of run state the routes use, chosen by {@code proactive.state-store}: in memory (the fast
  * default), in an embedded H2 database file under {@code proactive.state-dir} ({@code embedded}, or the older
  * {@code proactive.persistent=true}), or in a PostgreSQL database shared by several bridges ({@code postgresql},
- * see {@link PostgresRunBufferStore} and {@link PostgresMessageIdRepository}):
+ * see {@link SharedWriteBehindRunBufferStore} and {@link PostgresMessageIdRepository}):
  * <ul>
  * <li>{@code runBufferRepository}: the aggregator's run buffers. Embedded: in memory, written behind to H2 by
  * {@link WriteBehindRunBufferStore} with recovery, so open buffers survive a restart (less the last checkpoint
- * interval after a crash) and a completed run whose delivery had not ended is delivered again after one.</li>
+ * interval after a crash) and a completed run whose delivery had not ended is delivered again after one.
+ * PostgreSQL: the same, each account's buffers held by the bridge connected to it and handed over with the
+ * connection ({@code accountBufferHandover}).</li>
  * <li>{@code dispatchedRuns}: the dedup memory of dispatched run ids, forgotten after
- * {@code proactive.dedup-ttl-seconds}. Persistent: Camel's JDBC idempotent repository with that TTL.</li>
+ * {@code proactive.dedup-ttl-seconds}. Embedded: in memory, written behind. PostgreSQL: one shared table.</li>
  * </ul>
  * It also binds the other beans that hold state the routes share: {@code recentFrames} (the duplicate-frame memory),
  * {@code collavreBacklog} (the delivery's threads and the runs waiting for Collavre) and {@code deadLetterStore}
@@ -115,7 +118,21 @@ public class RunStateConfiguration implements CamelConfiguration {
         RunBufferRepository buffers;
         WriteBehindRunBufferStore writeBehind = null;
         if (POSTGRESQL.equals(store)) {
-            buffers = configurePostgres(context);
+            writeBehind = configurePostgres(context);
+            buffers = new RunBufferRepository(writeBehind);
+            // The buffers of an account follow its connection from bridge to bridge.
+            RunBufferRepository repository = buffers;
+            context.getRegistry().bind("accountBufferHandover", ConnectionListener.class, new ConnectionListener() {
+                @Override
+                public void starting(String account) {
+                    repository.takeOver(account);
+                }
+
+                @Override
+                public void stopped(String account) {
+                    repository.handOver(account);
+                }
+            });
         } else if (EMBEDDED.equals(store)) {
             Path dir = Path.of(stateDir.trim()).toAbsolutePath();
             EmbeddedDatabase database = new EmbeddedDatabase(dir);
@@ -157,16 +174,12 @@ public class RunStateConfiguration implements CamelConfiguration {
             backlog.setStateWrites(writeBehind::lastWrite, writeBehind::awaitWritten);
         }
         // Set on every Aggregator of the run buffers as it is created, the one a live reload creates included: a
-        // completed run that fails on the Aggregator's thread is reported by its runId, and whether it is lost; with
-        // buffers shared by several bridges, versions are checked instead of an in-process lock (set here because
-        // the YAML DSL's schema takes only a plain boolean for optimisticLocking).
-        boolean shared = POSTGRESQL.equals(store);
+        // completed run that fails on the Aggregator's thread is reported by its runId, and whether it is lost.
         context.addLifecycleStrategy(new LifecycleStrategySupport() {
             @Override
             public void onServiceAdd(CamelContext camelContext, Service service, Route route) {
                 if (service instanceof AggregateProcessor aggregator && RUN_BUFFERS.equals(aggregator.getId())) {
                     aggregator.setExceptionHandler(new CompletedRunFailures(buffers.isUseRecovery()));
-                    aggregator.setOptimisticLocking(shared);
                 }
             }
         });
@@ -207,7 +220,7 @@ public class RunStateConfiguration implements CamelConfiguration {
         return MEMORY.equals(store) && persistent ? EMBEDDED : store;
     }
 
-    private RunBufferRepository configurePostgres(CamelContext context) throws Exception {
+    private WriteBehindRunBufferStore configurePostgres(CamelContext context) throws Exception {
         String url = dbUrl.trim();
         if (url.isEmpty()) {
             throw new IllegalArgumentException("proactive.state-store=postgresql needs bridge.db.url (BRIDGE_DB_URL),"
@@ -223,20 +236,23 @@ public class RunStateConfiguration implements CamelConfiguration {
         }
         database.heartbeat();
 
-        PostgresRunBufferStore jdbcStore = new PostgresRunBufferStore(database.dataSource(), instanceId,
-                dbInstanceTimeoutMs);
+        // Buffers in memory on the bridge connected to their account, written behind as with the embedded store.
+        SharedWriteBehindRunBufferStore jdbcStore = new SharedWriteBehindRunBufferStore(database.dataSource(),
+                instanceId, dbInstanceTimeoutMs, checkpointIntervalMs, dbConnectionTimeoutMs, DESERIALIZATION_FILTER);
+        jdbcStore.setCamelContext(context);
         jdbcStore.setUseRecovery(true);
         jdbcStore.setRecoveryInterval(recoveryIntervalMs);
-        jdbcStore.setDeserializationFilter(DESERIALIZATION_FILTER);
+        // Shared by every bridge at once: a run reaching two bridges is dispatched by one (one statement per run).
         PostgresMessageIdRepository dispatched = new PostgresMessageIdRepository(database.dataSource(),
                 "dispatchedRuns", dedupTtlSeconds * 1000);
         database.setDispatchedRuns(dispatched);
         context.getRegistry().bind("dispatchedRuns", dispatched);
         context.getRegistry().bind("stateMaintenance", database);
         // The URL without its parameters: they could hold a password.
-        LOG.info("state=shared store=postgresql url={} instance={} poolSize={} createSchema={} outcome=configured",
-                url.replaceFirst("[?;].*$", ""), instanceId, dbPoolSize, dbCreateSchema);
-        return new RunBufferRepository(jdbcStore);
+        LOG.info("state=shared store=postgresql url={} instance={} poolSize={} createSchema={} checkpointMs={}"
+                 + " outcome=configured", url.replaceFirst("[?;].*$", ""), instanceId, dbPoolSize, dbCreateSchema,
+                checkpointIntervalMs);
+        return jdbcStore;
     }
 
     /** The H2 database file and its connection pool, closed when Camel stops. */

@@ -28,7 +28,7 @@ public class SharedStateDatabase extends ServiceSupport implements StateMaintena
 
     static final String SCHEMA = "db/postgresql-schema.sql";
     /** Held while the schema is created, so that bridges starting together do not trip over each other. */
-    private static final long SCHEMA_LOCK = 0x6f70656e636c6177L;
+    static final long SCHEMA_LOCK = 0x6f70656e636c6177L;
     private static final Logger LOG = LoggerFactory.getLogger(SharedStateDatabase.class);
 
     private final HikariDataSource pool;
@@ -50,6 +50,8 @@ public class SharedStateDatabase extends ServiceSupport implements StateMaintena
         config.setMaximumPoolSize(poolSize);
         config.setMinimumIdle(Math.min(2, poolSize));
         config.setConnectionTimeout(connectionTimeoutMs);
+        // A checkpoint's batch of buffer rows goes as multi-row statements, not one round trip per row.
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
         // Fail at startup, within the connection timeout, when the database cannot be reached.
         config.setInitializationFailTimeout(connectionTimeoutMs);
         this.pool = new HikariDataSource(config);

@@ -13,6 +13,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -114,9 +116,13 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         try (Statement sql = connection.createStatement()) {
             sql.execute("CREATE TABLE IF NOT EXISTS " + BUFFERS + " (run_id VARCHAR(255) NOT NULL PRIMARY KEY,"
                         + " account VARCHAR(255), owner_id VARCHAR(255), session_key VARCHAR(1024), state VARCHAR(32),"
-                        + " buffer BLOB NOT NULL, updated_at TIMESTAMP NOT NULL)");
+                        + " buffer BLOB NOT NULL, updated_at TIMESTAMP NOT NULL, instance_id VARCHAR(255))");
             sql.execute("CREATE TABLE IF NOT EXISTS " + OUTBOX + " (exchange_id VARCHAR(255) NOT NULL PRIMARY KEY,"
-                        + " run_id VARCHAR(255) NOT NULL, exchange BLOB NOT NULL, completed_at TIMESTAMP NOT NULL)");
+                        + " run_id VARCHAR(255) NOT NULL, exchange BLOB NOT NULL, completed_at TIMESTAMP NOT NULL,"
+                        + " instance_id VARCHAR(255))");
+            // Tables written by a build before the column (the same layout as the PostgreSQL schema's).
+            sql.execute("ALTER TABLE " + BUFFERS + " ADD COLUMN IF NOT EXISTS instance_id VARCHAR(255)");
+            sql.execute("ALTER TABLE " + OUTBOX + " ADD COLUMN IF NOT EXISTS instance_id VARCHAR(255)");
             // Camel's JdbcMessageIdRepository table (with message ids up to 255 chars), as the store used before.
             sql.execute("CREATE TABLE IF NOT EXISTS " + DEDUP + " (processorName VARCHAR(255),"
                         + " messageId VARCHAR(255), createdAt TIMESTAMP)");
@@ -141,11 +147,12 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
     }
 
     /** What a write does. */
-    private enum Kind { OUTBOX, CONFIRM, DEDUP_ADD, DEDUP_REMOVE }
+    enum Kind { OUTBOX, CONFIRM, DEDUP_ADD, DEDUP_REMOVE, FLUSH_ACCOUNT }
 
     /**
      * A write for the writer thread: a completed run's outbox row (its buffer row deleted), a confirm (the outbox row
-     * deleted), or a key of the dedup memory added or removed.
+     * deleted), a key of the dedup memory added or removed, or an account's changed buffers written now (id = the
+     * account).
      */
     private record Write(long number, Kind kind, String runId, String id, byte[] exchange, long at) {
     }
@@ -174,12 +181,16 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         enqueue(Kind.CONFIRM, null, exchangeId, null);
     }
 
-    private void enqueue(Kind kind, String runId, String id, byte[] exchange) {
+    /** Queues a write for the writer; returns its number, for {@link #awaitWritten}. */
+    long enqueue(Kind kind, String runId, String id, byte[] exchange) {
+        long number;
         synchronized (writes) {
             // Numbered and queued together, so that the queue is in number order.
-            writes.add(new Write(written.incrementAndGet(), kind, runId, id, exchange, System.currentTimeMillis()));
+            number = written.incrementAndGet();
+            writes.add(new Write(number, kind, runId, id, exchange, System.currentTimeMillis()));
         }
         LockSupport.unpark(writer);
+        return number;
     }
 
     /**
@@ -229,16 +240,54 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
 
     /** Waits until the writes up to {@code number} are committed (or the store stopped, or the wait was interrupted). */
     public void awaitWritten(long number) {
+        awaitWritten(number, Long.MAX_VALUE);
+    }
+
+    /** As {@link #awaitWritten(long)}, for at most {@code timeoutMs}; true when the writes are committed. */
+    boolean awaitWritten(long number, long timeoutMs) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(timeoutMs, Long.MAX_VALUE / 2_000_000));
         synchronized (progress) {
             while (committed < number && writing) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
                 try {
-                    progress.wait(100);
+                    progress.wait(Math.max(1, Math.min(100, TimeUnit.NANOSECONDS.toMillis(left))));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return;
+                    return false;
                 }
             }
+            return committed >= number;
         }
+    }
+
+    /** The buffers held in memory, by run id: the shared store hands an account's over. */
+    Map<String, Exchange> buffers() {
+        return buffers;
+    }
+
+    /** Runs changed since their last write. */
+    Set<String> dirty() {
+        return dirty;
+    }
+
+    /** The bridge that owns the rows this store writes; null when only one bridge uses the database. */
+    protected String instanceId() {
+        return null;
+    }
+
+    /** Writes or replaces a buffer row: run_id, account, owner_id, session_key, state, buffer, updated_at, instance_id. */
+    protected String upsertBufferSql() {
+        return "MERGE INTO " + BUFFERS + " (run_id, account, owner_id, session_key, state, buffer, updated_at,"
+               + " instance_id) KEY (run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    }
+
+    /** Writes or replaces an outbox row: exchange_id, run_id, exchange, completed_at, instance_id. */
+    protected String upsertOutboxSql() {
+        return "MERGE INTO " + OUTBOX + " (exchange_id, run_id, exchange, completed_at, instance_id) KEY (exchange_id)"
+               + " VALUES (?, ?, ?, ?, ?)";
     }
 
     @Override
@@ -314,8 +363,8 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
     }
 
     /**
-     * Writes the runs changed since the last checkpoint now, in one transaction: before the writer starts (an
-     * upgrade's migration) and in tests; everything else goes through the writer, the one thread that writes.
+     * Writes the runs changed since the last checkpoint now, in one transaction: for tests; everything else goes
+     * through the writer, the one thread that writes.
      */
     void checkpoint() {
         write(List.of(), true);
@@ -327,20 +376,16 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
      * transaction, never written back after it.
      */
     private boolean write(List<Write> batch, boolean checkpoint) {
-        List<String> keys = checkpoint ? new ArrayList<>(dirty) : List.of();
+        List<String> keys = checkpoint ? new ArrayList<>(dirty) : flushedAccountsKeys(batch);
         if (batch.isEmpty() && keys.isEmpty()) {
             return true;
         }
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
-            try (PreparedStatement upsert = connection.prepareStatement(
-                    "MERGE INTO " + BUFFERS + " (run_id, account, owner_id, session_key, state, buffer, updated_at)"
-                    + " KEY (run_id) VALUES (?, ?, ?, ?, ?, ?, ?)");
+            try (PreparedStatement upsert = connection.prepareStatement(upsertBufferSql());
                  PreparedStatement deleteBuffer = connection.prepareStatement(
                          "DELETE FROM " + BUFFERS + " WHERE run_id = ?");
-                 PreparedStatement insertOutbox = connection.prepareStatement(
-                         "MERGE INTO " + OUTBOX + " (exchange_id, run_id, exchange, completed_at) KEY (exchange_id)"
-                         + " VALUES (?, ?, ?, ?)");
+                 PreparedStatement insertOutbox = connection.prepareStatement(upsertOutboxSql());
                  PreparedStatement deleteOutbox = connection.prepareStatement(
                          "DELETE FROM " + OUTBOX + " WHERE exchange_id = ?");
                  PreparedStatement insertDedup = connection.prepareStatement(
@@ -354,18 +399,9 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                     if (exchange == null) {
                         continue;
                     }
-                    Message message = exchange.getMessage();
-                    upsert.setString(1, key);
-                    upsert.setString(2, message.getHeader(BridgeHeaders.ACCOUNT, String.class));
-                    upsert.setString(3, message.getHeader(BridgeHeaders.OWNER_ID, String.class));
-                    upsert.setString(4, message.getHeader(BridgeHeaders.SESSION_KEY, String.class));
-                    upsert.setString(5, message.getHeader(BridgeHeaders.STATE, String.class));
-                    upsert.setBytes(6, serialize(message.getBody(RunBuffer.class)));
-                    upsert.setTimestamp(7, now);
+                    bindBufferRow(upsert, key, exchange.getMessage(), now, instanceId());
                     upsert.addBatch();
                 }
-                // A confirm always follows its outbox row's commit (the delivery waited for it), so the deletes
-                // may go after all the inserts.
                 // A confirm always follows its outbox row's commit (the delivery waited for it), and a dedup key is
                 // removed (a dispatch that failed) long before it can be added again (a recovery, seconds later), so
                 // the deletes may go after all the inserts.
@@ -378,6 +414,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                             insertOutbox.setString(2, write.runId());
                             insertOutbox.setBytes(3, write.exchange());
                             insertOutbox.setTimestamp(4, now);
+                            insertOutbox.setString(5, instanceId());
                             insertOutbox.addBatch();
                         }
                         case CONFIRM -> {
@@ -394,6 +431,9 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                             deleteDedup.setString(1, dedupProcessor);
                             deleteDedup.setString(2, write.id());
                             deleteDedup.addBatch();
+                        }
+                        case FLUSH_ACCOUNT -> {
+                            // Its changed buffers are in keys, written above.
                         }
                     }
                 }
@@ -426,6 +466,27 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         }
     }
 
+    /** The changed buffers of the accounts a batch flushes (outside a checkpoint, which writes them all anyway). */
+    private List<String> flushedAccountsKeys(List<Write> batch) {
+        Set<String> accounts = new HashSet<>();
+        for (Write write : batch) {
+            if (write.kind() == Kind.FLUSH_ACCOUNT) {
+                accounts.add(write.id());
+            }
+        }
+        if (accounts.isEmpty()) {
+            return List.of();
+        }
+        List<String> keys = new ArrayList<>();
+        for (String key : dirty) {
+            Exchange exchange = buffers.get(key);
+            if (exchange != null && accounts.contains(exchange.getMessage().getHeader(BridgeHeaders.ACCOUNT, String.class))) {
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+
     private static byte[] serialize(RunBuffer buffer) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
@@ -441,30 +502,54 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         }
     }
 
-    /** Reads back the buffers written before a stop or crash. */
-    void load(CamelContext context) throws SQLException {
+    /** A buffer row's values, in the order of {@link #upsertBufferSql()}. */
+    private static void bindBufferRow(PreparedStatement upsert, String runId, Message message, Timestamp now,
+                                      String instance) throws SQLException, IOException {
+        upsert.setString(1, runId);
+        upsert.setString(2, message.getHeader(BridgeHeaders.ACCOUNT, String.class));
+        upsert.setString(3, message.getHeader(BridgeHeaders.OWNER_ID, String.class));
+        upsert.setString(4, message.getHeader(BridgeHeaders.SESSION_KEY, String.class));
+        upsert.setString(5, message.getHeader(BridgeHeaders.STATE, String.class));
+        upsert.setBytes(6, serialize(message.getBody(RunBuffer.class)));
+        upsert.setTimestamp(7, now);
+        upsert.setString(8, instance);
+    }
+
+    /** The columns {@link #bufferOf} reads, in its order. */
+    static final String BUFFER_COLUMNS = "run_id, account, owner_id, session_key, state, buffer";
+
+    /** The buffer of a row of {@link #BUFFER_COLUMNS}, put in memory unless the run has one there already. */
+    void putLoaded(CamelContext context, ResultSet rows, Collection<String> loaded) throws SQLException {
+        String runId = rows.getString(1);
+        try {
+            Exchange exchange = new DefaultExchange(context);
+            Message message = exchange.getMessage();
+            message.setHeader(BridgeHeaders.RUN_ID, runId);
+            putIfSet(message, BridgeHeaders.ACCOUNT, rows.getString(2));
+            putIfSet(message, BridgeHeaders.OWNER_ID, rows.getString(3));
+            putIfSet(message, BridgeHeaders.SESSION_KEY, rows.getString(4));
+            putIfSet(message, BridgeHeaders.STATE, rows.getString(5));
+            message.setBody(deserialize(rows.getBytes(6)));
+            // A buffer already in memory got its events here since: it is the newer one.
+            if (buffers.putIfAbsent(runId, exchange) == null) {
+                loaded.add(runId);
+            }
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            LOG.warn("runId={} state=restore outcome=dropped reason={}", runId, e.toString());
+        }
+    }
+
+    /** Reads back the buffers written before a stop or crash: every row, when one bridge uses the database. */
+    protected void loadAtStart(CamelContext context) throws SQLException {
+        List<String> loaded = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
              Statement sql = connection.createStatement();
-             ResultSet rows = sql.executeQuery(
-                     "SELECT run_id, account, owner_id, session_key, state, buffer FROM " + BUFFERS)) {
+             ResultSet rows = sql.executeQuery("SELECT " + BUFFER_COLUMNS + " FROM " + BUFFERS)) {
             while (rows.next()) {
-                String runId = rows.getString(1);
-                try {
-                    Exchange exchange = new DefaultExchange(context);
-                    Message message = exchange.getMessage();
-                    message.setHeader(BridgeHeaders.RUN_ID, runId);
-                    putIfSet(message, BridgeHeaders.ACCOUNT, rows.getString(2));
-                    putIfSet(message, BridgeHeaders.OWNER_ID, rows.getString(3));
-                    putIfSet(message, BridgeHeaders.SESSION_KEY, rows.getString(4));
-                    putIfSet(message, BridgeHeaders.STATE, rows.getString(5));
-                    message.setBody(deserialize(rows.getBytes(6)));
-                    buffers.put(runId, exchange);
-                } catch (IOException | ClassNotFoundException | RuntimeException e) {
-                    LOG.warn("runId={} state=restore outcome=dropped reason={}", runId, e.toString());
-                }
+                putLoaded(context, rows, loaded);
             }
         }
-        LOG.info("state=restore buffers={} checkpointMs={} outcome=loaded", buffers.size(), checkpointMs);
+        LOG.info("state=restore buffers={} checkpointMs={} outcome=loaded", loaded.size(), checkpointMs);
     }
 
     private static void putIfSet(Message message, String name, String value) {
@@ -477,47 +562,63 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         this.camelContext = camelContext;
     }
 
+    protected CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    /** The database the store writes to. */
+    protected DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** Runs first in the transaction of the upgrade: the shared store makes bridges starting together take turns. */
+    protected void lockForUpgrade(Statement sql) throws SQLException {
+        // One bridge per embedded database: nothing to wait for.
+    }
+
     /**
      * Moves what the store before write-behind left (Camel's JdbcAggregationRepository tables, serialized Exchanges)
-     * into this store, once, so that an upgrade loses no open buffer and no unfinished delivery: open buffers are
-     * written as rows by a checkpoint first, then unfinished deliveries become outbox rows (the same Exchange, so the
-     * same Idempotency-Key) and the old rows go, in one transaction.
+     * into this store, once, in one transaction, so that an upgrade loses no open buffer and no unfinished delivery:
+     * open buffers become buffer rows (owned by no bridge: read by whichever takes their account), unfinished
+     * deliveries become this bridge's outbox rows (the same Exchange, so the same Idempotency-Key), and the old rows go.
      */
     void migrateLegacy(CamelContext context) throws Exception {
         try (Connection connection = dataSource.getConnection()) {
             if (!tableExists(connection, LEGACY_BUFFERS) || !tableExists(connection, LEGACY_COMPLETED)) {
                 return;
             }
-            int open = 0;
-            try (Statement sql = connection.createStatement();
-                 ResultSet rows = sql.executeQuery("SELECT id, exchange FROM " + LEGACY_BUFFERS)) {
-                while (rows.next()) {
-                    buffers.put(rows.getString(1), codec.unmarshallExchange(context, rows.getBytes(2), deserializationFilter));
-                    dirty.add(rows.getString(1));
-                    open++;
-                }
-            }
-            checkpoint();
-            if (!dirty.isEmpty()) {
-                throw new IllegalStateException("the open buffers of " + LEGACY_BUFFERS + " could not be written");
-            }
             connection.setAutoCommit(false);
+            int open = 0;
             int unfinished = 0;
+            Timestamp now = new Timestamp(System.currentTimeMillis());
             try (Statement sql = connection.createStatement();
-                 ResultSet rows = sql.executeQuery("SELECT id, exchange FROM " + LEGACY_COMPLETED);
-                 PreparedStatement insert = connection.prepareStatement("MERGE INTO " + OUTBOX
-                         + " (exchange_id, run_id, exchange, completed_at) KEY (exchange_id) VALUES (?, ?, ?, ?)")) {
-                while (rows.next()) {
-                    Exchange completed = codec.unmarshallExchange(context, rows.getBytes(2), deserializationFilter);
-                    RunBuffer run = completed.getMessage().getBody(RunBuffer.class);
-                    insert.setString(1, rows.getString(1));
-                    insert.setString(2, run != null ? run.getRunId()
-                            : completed.getMessage().getHeader(BridgeHeaders.RUN_ID, String.class));
-                    insert.setBytes(3, rows.getBytes(2));
-                    insert.setTimestamp(4, new Timestamp(System.currentTimeMillis()));
-                    insert.addBatch();
-                    unfinished++;
+                 Statement select = connection.createStatement();
+                 PreparedStatement upsert = connection.prepareStatement(upsertBufferSql());
+                 PreparedStatement insert = connection.prepareStatement(upsertOutboxSql())) {
+                lockForUpgrade(sql);
+                try (ResultSet rows = select.executeQuery("SELECT id, exchange FROM " + LEGACY_BUFFERS)) {
+                    while (rows.next()) {
+                        Exchange buffered = codec.unmarshallExchange(context, rows.getBytes(2), deserializationFilter);
+                        bindBufferRow(upsert, rows.getString(1), buffered.getMessage(), now, null);
+                        upsert.addBatch();
+                        open++;
+                    }
                 }
+                try (ResultSet rows = select.executeQuery("SELECT id, exchange FROM " + LEGACY_COMPLETED)) {
+                    while (rows.next()) {
+                        Exchange completed = codec.unmarshallExchange(context, rows.getBytes(2), deserializationFilter);
+                        RunBuffer run = completed.getMessage().getBody(RunBuffer.class);
+                        insert.setString(1, rows.getString(1));
+                        insert.setString(2, run != null ? run.getRunId()
+                                : completed.getMessage().getHeader(BridgeHeaders.RUN_ID, String.class));
+                        insert.setBytes(3, rows.getBytes(2));
+                        insert.setTimestamp(4, now);
+                        insert.setString(5, instanceId());
+                        insert.addBatch();
+                        unfinished++;
+                    }
+                }
+                upsert.executeBatch();
                 insert.executeBatch();
                 sql.execute("DELETE FROM " + LEGACY_BUFFERS);
                 sql.execute("DELETE FROM " + LEGACY_COMPLETED);
@@ -533,18 +634,23 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         }
     }
 
+    /** H2 keeps unquoted names in upper case, PostgreSQL in lower case. */
     private static boolean tableExists(Connection connection, String table) throws SQLException {
-        try (ResultSet tables = connection.getMetaData().getTables(null, null, table.toUpperCase(Locale.ROOT),
-                null)) {
-            return tables.next();
+        for (String name : List.of(table.toUpperCase(Locale.ROOT), table.toLowerCase(Locale.ROOT))) {
+            try (ResultSet tables = connection.getMetaData().getTables(null, null, name, null)) {
+                if (tables.next()) {
+                    return true;
+                }
+            }
         }
+        return false;
     }
 
     @Override
     protected void doStart() throws Exception {
         if (camelContext != null) {
-            load(camelContext);
             migrateLegacy(camelContext);
+            loadAtStart(camelContext);
         }
         writing = true;
         writer = new Thread(this::writeBehind, "run-state-writer");

@@ -15,6 +15,8 @@ import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code reconnecting-websocket:ws://host:port/path?account=NAME}: a WebSocket client endpoint that stays
@@ -29,6 +31,8 @@ import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
  */
 @Component("reconnecting-websocket")
 public class ReconnectingWebsocketComponent extends VertxWebsocketComponent {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReconnectingWebsocketComponent.class);
 
     @Metadata(label = "consumer", defaultValue = "1000",
               description = "Delay before the first reconnect attempt, in ms; it doubles with each failed attempt")
@@ -120,6 +124,31 @@ public class ReconnectingWebsocketComponent extends VertxWebsocketComponent {
             frameLanes = new FrameLanes(frameExecutor);
         }
         return frameLanes.lane(account);
+    }
+
+    /** Tells the {@link ConnectionListener}s in the registry that an account's connection starts. */
+    void connectionStarting(String account) {
+        for (ConnectionListener listener : getCamelContext().getRegistry().findByType(ConnectionListener.class)) {
+            try {
+                listener.starting(account);
+            } catch (RuntimeException e) {
+                // The connection opens all the same: frames lost while it would wait are lost for good.
+                LOG.warn("account={} listener={} event=starting outcome=failed reason={}", account,
+                        listener.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+
+    /** Tells the {@link ConnectionListener}s in the registry that an account's connection stopped. */
+    void connectionStopped(String account) {
+        for (ConnectionListener listener : getCamelContext().getRegistry().findByType(ConnectionListener.class)) {
+            try {
+                listener.stopped(account);
+            } catch (RuntimeException e) {
+                LOG.warn("account={} listener={} event=stopped outcome=failed reason={}", account,
+                        listener.getClass().getSimpleName(), e.toString());
+            }
+        }
     }
 
     void register(ReconnectingWebsocketConsumer consumer) {

@@ -78,6 +78,9 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
         HttpClientOptions options = getEndpoint().clientOptions();
         client = vertx().createHttpClient(options);
         getEndpoint().getComponent().register(this);
+        // Before the first frame can arrive: what the bridge holds for the account is in place (a shared store's
+        // buffers taken over from the account's previous bridge).
+        getEndpoint().getComponent().connectionStarting(account());
         long period = Math.max(100, Math.min(1000, getEndpoint().getComponent().getIdleTimeout() / 4));
         watchdogTimer = vertx().setPeriodic(period, id -> checkIdle());
         // Never block or fail startup on an unreachable server: connect in the background and keep trying.
@@ -115,6 +118,7 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
                 getEndpoint().getComponent().frameDone(dropped);
             }
         }
+        getEndpoint().getComponent().connectionStopped(account());
         if (client != null) {
             client.close();
         }

@@ -1,8 +1,8 @@
 package io.collavre.openclaw.bridge.state;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -12,14 +12,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.collavre.openclaw.bridge.BridgeHeaders;
 import io.collavre.openclaw.bridge.chat.RunBuffer;
 import io.collavre.openclaw.bridge.dedup.PostgresMessageIdRepository;
 import io.collavre.openclaw.bridge.testing.PostgresServer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.spi.OptimisticLockingAggregationRepository.OptimisticLockingException;
-import org.apache.camel.support.DefaultExchange;
+import org.apache.camel.processor.aggregate.jdbc.ClusteredJdbcAggregationRepository;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,15 +30,15 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The PostgreSQL run buffer store and dedup memory against a real PostgreSQL, as two bridges would use them. */
+/** The PostgreSQL run buffer store and dedup memory against a real PostgreSQL, as several bridges use them. */
 class PostgresStateStoreTest {
 
     static PostgresServer postgres;
     SharedStateDatabase database;
     CamelContext context;
+    final List<SharedWriteBehindRunBufferStore> stores = new ArrayList<>();
 
     @BeforeAll
     static void startPostgres() throws Exception {
@@ -62,62 +63,76 @@ class PostgresStateStoreTest {
 
     @AfterEach
     void close() {
+        stores.forEach(SharedWriteBehindRunBufferStore::stop);
         context.stop();
         database.stop();
     }
 
-    PostgresRunBufferStore store(String instance) {
-        PostgresRunBufferStore store = new PostgresRunBufferStore(database.dataSource(), instance, 3000);
-        store.setDeserializationFilter(RunStateConfiguration.DESERIALIZATION_FILTER);
+    SharedWriteBehindRunBufferStore store(String instance) {
+        // A checkpoint interval out of reach: only a hand-over or a completion writes, as the test says.
+        SharedWriteBehindRunBufferStore store = new SharedWriteBehindRunBufferStore(database.dataSource(), instance,
+                3000, 600_000, 5000, RunStateConfiguration.DESERIALIZATION_FILTER);
+        store.setCamelContext(context);
         store.start();
+        stores.add(store);
         return store;
     }
 
-    Exchange buffer(String runId, String text) {
-        Exchange exchange = new DefaultExchange(context);
-        RunBuffer buffer = new RunBuffer(runId, "42", "agent:a:collavre:42:creative:1", Instant.now(), 1000);
-        buffer.mergeDelta(text);
-        exchange.getMessage().setBody(buffer);
+    Exchange buffer(String runId, String account, String text) {
+        Exchange exchange = WriteBehindRunBufferStoreTest.buffered(context, runId, text, 1);
+        exchange.getMessage().setHeader(BridgeHeaders.ACCOUNT, account);
         return exchange;
     }
 
+    static String text(Exchange exchange) {
+        return exchange.getMessage().getBody(RunBuffer.class).getText();
+    }
+
+    static String query(String sql) throws Exception {
+        try (Connection connection = postgres.connect(); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery(sql)) {
+            return rows.next() ? rows.getString(1) : null;
+        }
+    }
+
     @Test
-    void twoBridgesUpdatingOrCompletingTheSameBufferFromTheSameVersionConflict() {
+    void anAccountsBuffersAreWrittenWhenItsConnectionStopsAndTakenOverByTheNextBridgeToConnect() throws Exception {
         database.heartbeat();
-        PostgresRunBufferStore one = store("b1");
-        PostgresRunBufferStore two = store("b2");
-        one.add(context, "run-1", null, buffer("run-1", "a"));
-        // Both open the run at once: the second insert is a conflict, not an error.
-        assertThrows(OptimisticLockingException.class, () -> two.add(context, "run-1", null, buffer("run-1", "b")));
+        SharedWriteBehindRunBufferStore one = store("b1");
+        one.add(context, "run-1", buffer("run-1", "alpha", "Half of the answer"));
+        one.add(context, "run-2", buffer("run-2", "beta", "Another account's run"));
+        assertNull(query("SELECT run_id FROM run_buffer_rows"), "a delta only changes memory");
 
-        Exchange seenByOne = one.get(context, "run-1");
-        Exchange seenByTwo = two.get(context, "run-1");
-        seenByTwo.getMessage().setBody(buffer("run-1", "ab").getMessage().getBody());
-        two.add(context, "run-1", seenByTwo, seenByTwo);
-        // One's copy is stale now: updating or completing it conflicts.
-        assertThrows(OptimisticLockingException.class, () -> one.add(context, "run-1", seenByOne, seenByOne));
-        assertThrows(OptimisticLockingException.class, () -> one.remove(context, "run-1", seenByOne));
-        assertEquals(Set.of(), one.scan(context));
+        assertEquals(Set.of("run-1"), one.handOver("alpha"));
+        assertNull(one.get(context, "run-1"), "let go with the account");
+        assertEquals("Another account's run", text(one.get(context, "run-2")), "the other account's run stays");
+        assertEquals("b1", query("SELECT instance_id FROM run_buffer_rows WHERE run_id = 'run-1'"));
 
-        Exchange latest = one.get(context, "run-1");
-        assertEquals("ab", latest.getMessage().getBody(RunBuffer.class).getText());
-        one.remove(context, "run-1", latest);
-        assertNull(two.get(context, "run-1"));
-        assertEquals(Set.of(latest.getExchangeId()), one.scan(context), "completed, delivered by b1");
-        assertEquals(Set.of(), two.scan(context), "b1 is alive: b2 leaves its delivery alone");
-        one.confirm(context, latest.getExchangeId());
-        assertEquals(Set.of(), one.scan(context));
+        SharedWriteBehindRunBufferStore two = store("b2");
+        assertEquals(Set.of(), two.getKeys(), "a bridge reads no buffer before it reads an account");
+        assertEquals(Set.of("run-1"), two.takeOver("alpha"));
+        assertEquals("Half of the answer", text(two.get(context, "run-1")));
+        assertEquals("alpha", two.get(context, "run-1").getMessage().getHeader(BridgeHeaders.ACCOUNT));
+        assertEquals("b2", query("SELECT instance_id FROM run_buffer_rows WHERE run_id = 'run-1'"));
+        assertEquals(Set.of(), two.takeOver("beta"), "b1 still holds beta's run, not yet written");
+
+        // A buffer the new owner already has (an event arrived first) is newer than the row: it stays.
+        two.add(context, "run-1", buffer("run-1", "alpha", "Half of the answer, and more"));
+        assertEquals(Set.of(), two.takeOver("alpha"));
+        assertEquals("Half of the answer, and more", text(two.get(context, "run-1")));
     }
 
     @Test
     void theDeliveriesOfADeadBridgeAreClaimedByExactlyOneSurvivor() throws Exception {
         database.heartbeat();
-        PostgresRunBufferStore dead = store("b1");
-        dead.add(context, "run-2", null, buffer("run-2", "left unfinished"));
-        Exchange completed = dead.get(context, "run-2");
+        SharedWriteBehindRunBufferStore dead = store("b1");
+        Exchange completed = buffer("run-2", "alpha", "left unfinished");
+        dead.add(context, "run-2", completed);
         dead.remove(context, "run-2", completed);
-        PostgresRunBufferStore two = store("b2");
-        PostgresRunBufferStore three = store("b3");
+        dead.awaitWritten(dead.lastWrite());
+        assertEquals(Set.of(completed.getExchangeId()), dead.scan(context), "b1 delivers its own run");
+        SharedWriteBehindRunBufferStore two = store("b2");
+        SharedWriteBehindRunBufferStore three = store("b3");
         assertEquals(Set.of(), two.scan(context), "b1's heartbeat is fresh");
 
         try (Connection connection = postgres.connect(); Statement sql = connection.createStatement()) {
@@ -137,13 +152,44 @@ class PostgresStateStoreTest {
                 Exchange exchange = claim.get();
                 if (exchange != null) {
                     recovered++;
-                    assertEquals("left unfinished", exchange.getMessage().getBody(RunBuffer.class).getText());
+                    assertEquals("left unfinished", text(exchange));
                 }
             }
             assertEquals(1, recovered);
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void anUpgradeMovesWhatCamelsClusteredRepositoryLeftIntoTheWriteBehindTables() throws Exception {
+        // The tables of the PostgreSQL store before write-behind, written by Camel's own repository.
+        try (Connection connection = postgres.connect(); Statement sql = connection.createStatement()) {
+            sql.execute("CREATE TABLE run_buffers (id VARCHAR(255) NOT NULL PRIMARY KEY, exchange BYTEA NOT NULL,"
+                        + " version BIGINT NOT NULL)");
+            sql.execute("CREATE TABLE run_buffers_completed (id VARCHAR(255) NOT NULL PRIMARY KEY,"
+                        + " exchange BYTEA NOT NULL, version BIGINT NOT NULL, instance_id VARCHAR(255))");
+        }
+        ClusteredJdbcAggregationRepository legacy = new ClusteredJdbcAggregationRepository(
+                new DataSourceTransactionManager(database.dataSource()), "run_buffers", database.dataSource());
+        legacy.setInstanceId("b0");
+        legacy.setRecoveryByInstance(true);
+        legacy.setDeserializationFilter(RunStateConfiguration.DESERIALIZATION_FILTER);
+        legacy.start();
+        legacy.add(context, "run-open", buffer("run-open", "alpha", "Half of the"));
+        legacy.add(context, "run-unfinished", buffer("run-unfinished", "alpha", "Delivered after the upgrade"));
+        Exchange completed = legacy.get(context, "run-unfinished");
+        legacy.remove(context, "run-unfinished", completed);
+        legacy.stop();
+
+        database.heartbeat();
+        SharedWriteBehindRunBufferStore store = store("b1");
+        assertEquals(Set.of("run-open"), store.takeOver("alpha"));
+        assertEquals("Half of the", text(store.get(context, "run-open")));
+        assertEquals(Set.of(completed.getExchangeId()), store.scan(context));
+        assertEquals("Delivered after the upgrade", text(store.recover(context, completed.getExchangeId())));
+        assertEquals("0", query("SELECT COUNT(*) FROM run_buffers"));
+        assertEquals("0", query("SELECT COUNT(*) FROM run_buffers_completed"));
     }
 
     @Test

@@ -146,11 +146,14 @@ public final class PostgresServer implements AutoCloseable {
         return base;
     }
 
-    /** Drops the bridge's tables (run buffers, completed runs, dedup keys, heartbeats): a fresh database. */
+    /**
+     * Drops the bridge's tables (run buffers, outbox, dedup keys, heartbeats, and those of builds before the
+     * write-behind store): a fresh database.
+     */
     public void dropBridgeTables() throws SQLException {
         try (Connection connection = connect(); Statement sql = connection.createStatement()) {
-            sql.execute("DROP TABLE IF EXISTS run_buffers, run_buffers_completed, camel_messageprocessed,"
-                        + " bridge_instances");
+            sql.execute("DROP TABLE IF EXISTS run_buffer_rows, run_buffer_outbox, run_buffers, run_buffers_completed,"
+                        + " camel_messageprocessed, bridge_instances");
         }
     }
 
