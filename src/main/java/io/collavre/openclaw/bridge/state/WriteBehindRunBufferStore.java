@@ -454,11 +454,13 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                 }
                 connection.commit();
                 return true;
-            } catch (SQLException | IOException | RuntimeException e) {
+            } catch (SQLException | IOException | RuntimeException | AssertionError e) {
                 connection.rollback();
                 throw e;
             }
-        } catch (SQLException | IOException | RuntimeException e) {
+        } catch (SQLException | IOException | RuntimeException | AssertionError e) {
+            // AssertionError: pgjdbc, run with -ea, asserts where it would throw when the server goes away in the
+            // middle of a batch. The writer is the only thread that writes: it must outlive any failure.
             dirty.addAll(keys);
             LOG.warn("state=write-behind runs={} writes={} outcome=failed reason={}", keys.size(), batch.size(),
                     e.toString());

@@ -20,15 +20,20 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import io.collavre.openclaw.bridge.chat.RunBuffer;
 import io.collavre.openclaw.bridge.testing.BridgeRunner;
+import io.collavre.openclaw.bridge.testing.CapturedLogs;
 import io.collavre.openclaw.bridge.testing.CollavreReceiver;
 import io.collavre.openclaw.bridge.testing.GatewaySimulator;
 import io.collavre.openclaw.bridge.testing.PostgresServer;
 import io.collavre.openclaw.bridge.websocket.ConnectionStatus;
 import io.collavre.openclaw.bridge.websocket.ConnectionStatus.State;
 import io.collavre.openclaw.bridge.websocket.ReconnectingWebsocketComponent;
+import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.processor.aggregate.AggregateProcessor;
 import org.apache.camel.test.AvailablePortFinder;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
@@ -48,7 +53,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Several bridges sharing one real PostgreSQL (run buffers, dedup memory, unfinished deliveries) and one real
  * ZooKeeper (account owners): a survivor completes a killed owner's run with the text buffered before the kill, and
- * delivers the run the dead owner was still posting; a run whose events reach two bridges is posted once.
+ * delivers the run the dead owner was still posting; a run whose events reach two bridges is posted once; an
+ * outage of PostgreSQL in the middle of a streaming run costs no frame.
  */
 class SharedStateBridgesTest {
 
@@ -289,5 +295,81 @@ class SharedStateBridgesTest {
         assertEquals("begun before the restart", collavre.acceptedFor("run-open").get(0).json().getString("content"));
         await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() -> collavre.posts().size() == 2);
         assertEquals(1, collavre.postsFor("run-delivered").size());
+    }
+
+    @Test
+    void aPostgresOutageOfTenSecondsDuringAStreamingRunDropsNoFrameAndPostsTheRunOnce() throws Exception {
+        GatewaySimulator gateway = gateway("gw-secret");
+        Map<String, String> settings = settings("bridge-solo", gateway, "gw-secret");
+        settings.put("bridge.cluster.enabled", "false");
+        settings.put("camel.main.shutdown-timeout", "2");
+        // A database call waiting for a connection gives up after 1 s instead of 5: the outage is felt at once.
+        settings.put("bridge.db.connection-timeout-ms", "1000");
+        String streamed = "run-through-the-outage";
+        String begunAndEnded = "run-within-the-outage";
+        try (CapturedLogs logs = CapturedLogs.info()) {
+            BridgeRunner bridge = BridgeRunner.start(settings);
+            bridges.put("solo", bridge);
+            await().atMost(WAIT).until(() -> gateway.handshakes() == 1);
+
+            // The run streams cumulative deltas; its first two are buffered while PostgreSQL is up.
+            NotifyBuilder buffered = new NotifyBuilder(bridge.context()).whenDone(2).wereSentTo("direct:run-buffer")
+                    .create();
+            gateway.sendChat(streamed, 1, "delta", KEY, cumulative(1));
+            gateway.sendChat(streamed, 2, "delta", KEY, cumulative(2));
+            assertTrue(buffered.matches(WAIT.toMillis(), TimeUnit.MILLISECONDS), "the first deltas were processed");
+            assertTrue(bridge.context().getProcessor("run-buffers", AggregateProcessor.class).getAggregationRepository()
+                    .getKeys().contains(streamed), "the run is buffered before the outage");
+
+            // 10 s of outage at the Gateway's pace, a delta every 500 ms; meanwhile a second run starts and ends,
+            // its final without text too.
+            int outageTicks = 20;
+            int lastSeq = 2 + outageTicks;
+            // The first run's deltas of the outage and its final, the second run's 4 deltas and its final.
+            int framesStillToCome = outageTicks + 1 + 4 + 1;
+            NotifyBuilder allProcessed = new NotifyBuilder(bridge.context()).whenDone(framesStillToCome)
+                    .wereSentTo("direct:run-buffer").create();
+            postgres.stop();
+            try {
+                long stoppedAt = System.nanoTime();
+                for (int tick = 0; tick < outageTicks; tick++) {
+                    gateway.sendChat(streamed, 3 + tick, "delta", KEY, cumulative(3 + tick));
+                    if (tick >= 6 && tick < 10) {
+                        gateway.sendChat(begunAndEnded, tick - 5, "delta", KEY, cumulative(tick - 5));
+                    } else if (tick == 10) {
+                        gateway.sendChat(begunAndEnded, 5, "final", KEY, null);
+                    }
+                    // The Gateway's pace, not a wait for the bridge: nothing to poll for.
+                    long next = stoppedAt + TimeUnit.MILLISECONDS.toNanos(500L * (tick + 1));
+                    TimeUnit.NANOSECONDS.sleep(next - System.nanoTime());
+                }
+            } finally {
+                // Back on the same port whatever happened: the other tests share this server.
+                postgres.restart();
+            }
+
+            // The final carries no text: the posted text is what the bridge buffered, the outage's deltas included.
+            gateway.sendChat(streamed, lastSeq + 1, "final", KEY, null);
+            assertTrue(allProcessed.matches(WAIT.toMillis(), TimeUnit.MILLISECONDS), "every frame was processed");
+            // Only these two runs are streamed: any frame dropped is one of theirs.
+            List<String> drops = logs.lines().stream()
+                    .filter(l -> l.contains("frame=unprocessable") || l.contains("outcome=dropped")).toList();
+            assertEquals(List.of(), drops, "no frame is dropped during the outage");
+
+            await().atMost(WAIT).until(() -> collavre.acceptedFor(streamed).size() == 1
+                                             && collavre.acceptedFor(begunAndEnded).size() == 1);
+            assertEquals(cumulative(lastSeq), collavre.acceptedFor(streamed).get(0).json().getString("content"));
+            assertEquals(cumulative(4), collavre.acceptedFor(begunAndEnded).get(0).json().getString("content"));
+            await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() -> collavre.posts().size() == 2);
+            assertEquals(1, collavre.postsFor(streamed).size());
+            assertEquals(1, collavre.postsFor(begunAndEnded).size());
+            assertTrue(logs.lines().stream().noneMatch(l -> l.contains(postgres.password())),
+                    "the database password is never logged");
+        }
+    }
+
+    /** The text of a run after its delta {@code seq}: each delta repeats the text so far and adds to it. */
+    static String cumulative(int seq) {
+        return IntStream.rangeClosed(1, seq).mapToObj(i -> "part " + i).collect(Collectors.joining(", "));
     }
 }

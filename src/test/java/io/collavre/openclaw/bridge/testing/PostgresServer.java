@@ -27,7 +27,8 @@ import java.util.stream.Stream;
 
 /**
  * A private, throwaway PostgreSQL server for tests: its own cluster in a temporary folder, on a free loopback
- * port, with one database and one user; {@link #close()} stops it and deletes everything.
+ * port, with one database and one user; {@link #stop()} and {@link #restart()} make an outage; {@link #close()}
+ * stops it and deletes everything.
  *
  * <p>It runs the server binaries of the Debian {@code postgresql} package (found with {@code pg_config --bindir},
  * then under {@code /usr/lib/postgresql/<version>/bin}, or in the folder {@code PG_BIN} names). {@code initdb}
@@ -97,12 +98,7 @@ public final class PostgresServer implements AutoCloseable {
         for (int attempt = 0; attempt < 3 && !running; attempt++) {
             port = freePort();
             try {
-                // Sockets in the data folder (only its owner can reach it), TCP on loopback only; a throwaway
-                // cluster needs no durability.
-                run(List.of(binDir.resolve("pg_ctl").toString(), "-D", data.toString(), "-l",
-                        base.resolve("server.log").toString(), "-w", "-t", "60", "-o",
-                        "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=" + data
-                        + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start"));
+                startServer();
                 running = true;
             } catch (IOException e) {
                 lastFailure = e;
@@ -118,6 +114,41 @@ public final class PostgresServer implements AutoCloseable {
             sql.execute("CREATE USER " + user + " PASSWORD '" + password + "'");
             sql.execute("CREATE DATABASE " + database + " OWNER " + user);
         }
+    }
+
+    /** Starts the server of the cluster in {@link #data} on {@link #port}; returns once it accepts connections. */
+    private void startServer() throws IOException, InterruptedException {
+        // Sockets in the data folder (only its owner can reach it), TCP on loopback only; a throwaway cluster needs
+        // no durability. -w: pg_ctl returns once the server accepts connections, or fails after 60 s.
+        run(List.of(binDir.resolve("pg_ctl").toString(), "-D", data.toString(), "-l",
+                base.resolve("server.log").toString(), "-w", "-t", "60", "-o",
+                "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=" + data
+                + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start"));
+    }
+
+    /**
+     * Stops the server as an outage would, keeping its data: {@code pg_ctl stop -m fast} ends the open connections
+     * (clients see them fail) and writes a shutdown checkpoint, so {@link #restart()} finds every committed row.
+     * Connecting fails until then.
+     */
+    public synchronized void stop() throws IOException, InterruptedException {
+        if (!running) {
+            return;
+        }
+        running = false;
+        run(List.of(binDir.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "stop"));
+    }
+
+    /**
+     * Starts the server stopped by {@link #stop()} again, on the same data and the same port (the clients' URL
+     * still holds), and returns once it accepts connections. Fails if the port was taken in the meantime.
+     */
+    public synchronized void restart() throws IOException, InterruptedException {
+        if (running) {
+            return;
+        }
+        startServer();
+        running = true;
     }
 
     /** {@code jdbc:postgresql://127.0.0.1:<port>/<database>} */

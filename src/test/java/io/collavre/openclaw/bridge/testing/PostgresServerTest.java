@@ -19,7 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The test PostgreSQL server: a real server reached through a HikariCP pool, gone without a trace after close. */
+/**
+ * The test PostgreSQL server: a real server reached through a HikariCP pool, gone without a trace after close; an
+ * outage (stop, then restart) keeps its data and its port.
+ */
 class PostgresServerTest {
 
     @Test
@@ -58,6 +61,37 @@ class PostgresServerTest {
             // The password is required: the server does not trust TCP clients.
             assertThrows(SQLException.class, () -> java.sql.DriverManager
                     .getConnection(postgres.jdbcUrl(), postgres.user(), "wrong").close());
+        }
+        assertThrows(java.io.IOException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close(),
+                "the server is stopped");
+        assertFalse(Files.exists(directory), "the cluster is deleted");
+    }
+
+    @Test
+    void anOutageKeepsTheDataAndThePortAndCloseStillCleansUp() throws Exception {
+        int port;
+        Path directory;
+        try (PostgresServer postgres = PostgresServer.start()) {
+            port = postgres.port();
+            directory = postgres.directory();
+            try (Connection connection = postgres.connect(); Statement sql = connection.createStatement()) {
+                sql.execute("CREATE TABLE probe (run_id VARCHAR(200) PRIMARY KEY)");
+                sql.execute("INSERT INTO probe VALUES ('before the outage')");
+            }
+
+            postgres.stop();
+            assertThrows(SQLException.class, () -> postgres.connect().close(), "no server during the outage");
+            assertThrows(java.io.IOException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close(),
+                    "nothing listens on the port during the outage");
+
+            postgres.restart();
+            assertEquals(port, postgres.port(), "the clients' URL still holds");
+            try (Connection connection = postgres.connect(); Statement sql = connection.createStatement();
+                 ResultSet rows = sql.executeQuery("SELECT run_id FROM probe")) {
+                assertTrue(rows.next());
+                assertEquals("before the outage", rows.getString(1));
+                assertFalse(rows.next());
+            }
         }
         assertThrows(java.io.IOException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close(),
                 "the server is stopped");
