@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import io.collavre.openclaw.bridge.chat.RunBuffer;
+import io.collavre.openclaw.bridge.chat.RunBufferRepository;
 import io.collavre.openclaw.bridge.testing.BridgeRunner;
 import io.collavre.openclaw.bridge.testing.CapturedLogs;
 import io.collavre.openclaw.bridge.testing.CollavreReceiver;
@@ -214,6 +215,51 @@ class SharedStateBridgesTest {
         await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() -> collavre.posts().size() == 2);
         assertEquals(1, collavre.postsFor("run-failover").size());
         assertEquals(1, collavre.postsFor("run-unfinished").size());
+        await().atMost(WAIT).until(() -> count("SELECT COUNT(*) FROM run_buffer_rows") == 0
+                                         && count("SELECT COUNT(*) FROM run_buffer_outbox") == 0);
+    }
+
+    @Test
+    void aGracefulStopHandsTheOpenRunsOverAndTheNextBridgeCompletesThemWithTheirWholeText() throws Exception {
+        GatewaySimulator gateway = gateway("gw-secret");
+        Map<String, String> settingsOfA = settings("bridge-a", gateway, "gw-secret");
+        // No checkpoint while A runs: what B reads is what A's stop wrote.
+        settingsOfA.put("proactive.checkpoint-interval-ms", "600000");
+        BridgeRunner a = BridgeRunner.start(settingsOfA);
+        bridges.put("bridge-a", a);
+        await().atMost(WAIT).until(() -> connectedAccounts(a).equals(List.of("default")));
+        BridgeRunner b = BridgeRunner.start(settings("bridge-b", gateway, "gw-secret"));
+        bridges.put("bridge-b", b);
+        await().atMost(WAIT).until(() -> count("SELECT COUNT(*) FROM bridge_instances") == 2);
+        assertEquals(List.of(), connectedAccounts(b), "B waits while A holds the account");
+
+        // Runs A buffers in memory only.
+        NotifyBuilder buffered = new NotifyBuilder(a.context()).whenDone(6).wereSentTo("direct:run-buffer").create();
+        for (int run = 0; run < 3; run++) {
+            gateway.sendChat("run-handed-over-" + run, 1, "delta", KEY, "Begun on A");
+            gateway.sendChat("run-handed-over-" + run, 2, "delta", KEY, "Begun on A, streamed until it stopped " + run);
+        }
+        assertTrue(buffered.matches(WAIT.toMillis(), TimeUnit.MILLISECONDS), "A buffered every delta");
+        assertEquals(0, count("SELECT COUNT(*) FROM run_buffer_rows"), "nothing written before the stop");
+        assertEquals(List.of(), b.context().getRegistry().lookupByNameAndType("runBufferRepository",
+                RunBufferRepository.class).openRunIds(), "B holds no buffer of an account it does not read");
+
+        bridges.remove("bridge-a").close();
+        await().atMost(WAIT).until(() -> connectedAccounts(b).equals(List.of("default")) && gateway.handshakes() == 2);
+        assertEquals(3, b.context().getRegistry().lookupByNameAndType("runBufferRepository",
+                RunBufferRepository.class).getOpenBuffers(), "B took A's open runs over");
+
+        // Finals without text: the text is what A had buffered when it stopped.
+        for (int run = 0; run < 3; run++) {
+            gateway.sendChat("run-handed-over-" + run, 3, "final", KEY, null);
+        }
+        await().atMost(WAIT).until(() -> collavre.posts().size() >= 3);
+        await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() -> collavre.posts().size() == 3);
+        for (int run = 0; run < 3; run++) {
+            List<CollavreReceiver.Post> posts = collavre.postsFor("run-handed-over-" + run);
+            assertEquals(1, posts.size());
+            assertEquals("Begun on A, streamed until it stopped " + run, posts.get(0).json().getString("content"));
+        }
         await().atMost(WAIT).until(() -> count("SELECT COUNT(*) FROM run_buffer_rows") == 0
                                          && count("SELECT COUNT(*) FROM run_buffer_outbox") == 0);
     }
