@@ -146,7 +146,9 @@ public class SharedWriteBehindRunBufferStore extends WriteBehindRunBufferStore i
             select.setLong(2, instanceTimeoutMs);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    ids.add(rows.getString(1));
+                    if (!isConfirming(rows.getString(1))) {
+                        ids.add(rows.getString(1));
+                    }
                 }
             }
         } catch (SQLException e) {
@@ -158,6 +160,9 @@ public class SharedWriteBehindRunBufferStore extends WriteBehindRunBufferStore i
     /** A dead bridge's run becomes this bridge's; when another survivor claimed it first, it is not ours. */
     @Override
     public Exchange recover(CamelContext context, String exchangeId) {
+        if (isConfirming(exchangeId)) {
+            return null;
+        }
         try (Connection connection = dataSource().getConnection();
              PreparedStatement claim = connection.prepareStatement("UPDATE " + OUTBOX + " SET instance_id = ?"
                      + " WHERE exchange_id = ? AND (instance_id = ? OR instance_id IS NULL OR instance_id NOT IN ("

@@ -76,12 +76,16 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
     private static final long DEDUP_EXPIRY_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** At most this many writes in one transaction: a long backlog is written in several. */
     private static final int MAX_BATCH = 1000;
+    /** At most this many changed runs in one transaction of a checkpoint. */
+    static final int CHECKPOINT_CHUNK = 200;
 
     private final DataSource dataSource;
     private final long checkpointMs;
     private final String deserializationFilter;
     private final JdbcCamelCodec codec = new JdbcCamelCodec();
     private final Map<String, Exchange> buffers = new ConcurrentHashMap<>();
+    /** Deliveries that ended, whose outbox rows the writer has not deleted yet. */
+    private final Set<String> confirming = ConcurrentHashMap.newKeySet();
     /** Runs changed since their last write; a run removed meanwhile is deleted by the next checkpoint. */
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
     /** Outbox rows, confirms and dedup keys waiting for the writer, in the order they were made. */
@@ -178,7 +182,15 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
     /** The delivery ended: the outbox row goes, with the writer's next commit (a crash before it posts it again). */
     @Override
     public void confirm(CamelContext context, String exchangeId) {
+        // Until the commit the row is still there, and the Aggregator no longer counts the run in progress: its
+        // recovery must not hand it over again.
+        confirming.add(exchangeId);
         enqueue(Kind.CONFIRM, null, exchangeId, null);
+    }
+
+    /** True while the delivery of the exchange ended and its outbox row is not deleted yet. */
+    protected boolean isConfirming(String exchangeId) {
+        return confirming.contains(exchangeId);
     }
 
     /** Queues a write for the writer; returns its number, for {@link #awaitWritten}. */
@@ -302,7 +314,9 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
              Statement sql = connection.createStatement();
              ResultSet rows = sql.executeQuery("SELECT exchange_id FROM " + OUTBOX)) {
             while (rows.next()) {
-                ids.add(rows.getString(1));
+                if (!isConfirming(rows.getString(1))) {
+                    ids.add(rows.getString(1));
+                }
             }
         } catch (SQLException e) {
             LOG.warn("state=recovery outcome=failed reason={}", e.toString());
@@ -312,6 +326,9 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
 
     @Override
     public Exchange recover(CamelContext context, String exchangeId) {
+        if (isConfirming(exchangeId)) {
+            return null;
+        }
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement(
                      "SELECT exchange FROM " + OUTBOX + " WHERE exchange_id = ?")) {
@@ -325,7 +342,11 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         }
     }
 
-    /** The writer thread: a group commit whenever writes wait, the checkpoint every checkpointMs; all at a stop. */
+    /**
+     * The writer thread: a group commit whenever writes wait, the checkpoint every checkpointMs in transactions of
+     * {@link #CHECKPOINT_CHUNK} runs with the writes made meanwhile committed between them, so that a completed
+     * run's outbox row never waits for a whole checkpoint; everything at a stop.
+     */
     private void writeBehind() {
         long checkpointNanos = TimeUnit.MILLISECONDS.toNanos(checkpointMs);
         long nextCheckpoint = System.nanoTime() + checkpointNanos;
@@ -337,29 +358,59 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                 LockSupport.parkNanos(this, nextCheckpoint - now);
                 continue;
             }
-            for (Write write; batch.size() < MAX_BATCH && (write = writes.poll()) != null; ) {
-                batch.add(write);
-            }
-            boolean checkpoint = now - nextCheckpoint >= 0 || stopping;
-            if (write(batch, checkpoint)) {
-                if (!batch.isEmpty()) {
-                    synchronized (progress) {
-                        committed = batch.get(batch.size() - 1).number();
-                        progress.notifyAll();
-                    }
-                }
-                batch.clear();
-            } else if (!stopping) {
-                // The database refused: the same writes again after a pause.
-                LockSupport.parkNanos(this, checkpointNanos);
-            }
-            if (checkpoint) {
+            boolean written = writeWaiting(batch);
+            if (written && (now - nextCheckpoint >= 0 || stopping)) {
+                written = checkpointInChunks(batch);
                 nextCheckpoint = System.nanoTime() + checkpointNanos;
             }
             if (stopping && writes.isEmpty()) {
                 return;
             }
+            if (!written) {
+                // The database refused: the same writes again after a pause.
+                LockSupport.parkNanos(this, checkpointNanos);
+            }
         }
+    }
+
+    /**
+     * Commits the writes waiting (with the changed buffers of the accounts they flush) and tells those waiting for
+     * them; false when the database refused, the writes kept in {@code batch} for the next attempt.
+     */
+    private boolean writeWaiting(List<Write> batch) {
+        for (Write write; batch.size() < MAX_BATCH && (write = writes.poll()) != null; ) {
+            batch.add(write);
+        }
+        if (batch.isEmpty()) {
+            return true;
+        }
+        if (!write(batch, flushedAccountsKeys(batch), false)) {
+            return false;
+        }
+        synchronized (progress) {
+            committed = batch.get(batch.size() - 1).number();
+            progress.notifyAll();
+        }
+        for (Write write : batch) {
+            if (write.kind() == Kind.CONFIRM) {
+                confirming.remove(write.id());
+            }
+        }
+        batch.clear();
+        return true;
+    }
+
+    /** Writes the runs changed since the last checkpoint, a chunk per transaction, the waiting writes in between. */
+    private boolean checkpointInChunks(List<Write> batch) {
+        List<String> keys = new ArrayList<>(dirty);
+        for (int from = 0; from < keys.size(); from += CHECKPOINT_CHUNK) {
+            int to = Math.min(keys.size(), from + CHECKPOINT_CHUNK);
+            // Expired dedup keys are deleted with the last chunk.
+            if (!write(List.of(), keys.subList(from, to), to == keys.size()) || !writeWaiting(batch)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -367,16 +418,15 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
      * through the writer, the one thread that writes.
      */
     void checkpoint() {
-        write(List.of(), true);
+        write(List.of(), new ArrayList<>(dirty), true);
     }
 
     /**
-     * One transaction: the changed buffers (when a checkpoint is due), then the writes in order. The checkpoint goes
-     * first: a run it reads as open and that completes meanwhile is deleted by its own write, in this or a later
-     * transaction, never written back after it.
+     * One transaction: the given changed buffers, then the writes in order. A run read here as open and completed
+     * meanwhile is deleted by its own write, queued after this read and so committed after it, never written back
+     * after it; a run completed before this read is no longer in memory and is not written.
      */
-    private boolean write(List<Write> batch, boolean checkpoint) {
-        List<String> keys = checkpoint ? new ArrayList<>(dirty) : flushedAccountsKeys(batch);
+    private boolean write(List<Write> batch, List<String> keys, boolean expireDedup) {
         if (batch.isEmpty() && keys.isEmpty()) {
             return true;
         }
@@ -443,7 +493,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                 insertDedup.executeBatch();
                 deleteOutbox.executeBatch();
                 deleteDedup.executeBatch();
-                if (checkpoint && dedupProcessor != null && System.nanoTime() - lastDedupExpiry > DEDUP_EXPIRY_NANOS) {
+                if (expireDedup && dedupProcessor != null && System.nanoTime() - lastDedupExpiry > DEDUP_EXPIRY_NANOS) {
                     lastDedupExpiry = System.nanoTime();
                     try (PreparedStatement expire = connection.prepareStatement(
                             "DELETE FROM " + DEDUP + " WHERE processorName = ? AND createdAt <= ?")) {

@@ -123,6 +123,24 @@ class WriteBehindRunBufferStoreTest {
     }
 
     @Test
+    void aDeliveryThatEndedIsNotRecoveredWhileItsOutboxRowWaitsToBeDeleted() throws Exception {
+        WriteBehindRunBufferStore store = store();
+        Exchange completed = buffered(context, "run-1", "Delivered once", 1);
+        store.add(context, "run-1", completed);
+        store.remove(context, "run-1", completed);
+        store.awaitWritten(store.lastWrite());
+
+        // A store whose writer never runs: the confirm stays queued and the row stays in the table.
+        WriteBehindRunBufferStore notWriting = new WriteBehindRunBufferStore(pool, 60_000,
+                RunStateConfiguration.DESERIALIZATION_FILTER);
+        assertEquals(java.util.Set.of(completed.getExchangeId()), notWriting.scan(context));
+        notWriting.confirm(context, completed.getExchangeId());
+        assertEquals(1, count(WriteBehindRunBufferStore.OUTBOX));
+        assertEquals(java.util.Set.of(), notWriting.scan(context), "the Aggregator's recovery would post it again");
+        assertNull(notWriting.recover(context, completed.getExchangeId()));
+    }
+
+    @Test
     void anUpgradeMovesTheOpenBuffersAndUnfinishedDeliveriesOfTheStoreBeforeWriteBehind() throws Exception {
         // What the embedded store left before write-behind: Camel's JDBC aggregation repository tables.
         try (Connection connection = pool.getConnection(); Statement sql = connection.createStatement()) {
