@@ -2,6 +2,7 @@ package io.collavre.openclaw.bridge.dedup;
 
 import java.sql.Timestamp;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 import javax.sql.DataSource;
 
@@ -15,6 +16,8 @@ import javax.sql.DataSource;
  */
 public class PostgresMessageIdRepository extends ExpiringJdbcMessageIdRepository {
 
+    private volatile Predicate<String> claims;
+
     public PostgresMessageIdRepository(DataSource dataSource, String processorName, long ttlMillis) {
         this(dataSource, processorName, ttlMillis, System::currentTimeMillis);
     }
@@ -25,8 +28,19 @@ public class PostgresMessageIdRepository extends ExpiringJdbcMessageIdRepository
         setCreateTableIfNotExists(false);
     }
 
+    /**
+     * Claims keys another way: the shared store's writer, which claims the keys of many runs in one statement
+     * (state/SharedWriteBehindRunBufferStore#claimDispatch). Without it, each add is a statement of its own.
+     */
+    public void setClaims(Predicate<String> claims) {
+        this.claims = claims;
+    }
+
     @Override
     public boolean add(String key) {
+        if (claims != null) {
+            return claims.test(key);
+        }
         long now = now();
         return jdbcTemplate.update("INSERT INTO CAMEL_MESSAGEPROCESSED AS seen (processorName, messageId, createdAt)"
                                    + " VALUES (?, ?, ?) ON CONFLICT (processorName, messageId)"

@@ -242,9 +242,12 @@ public class RunStateConfiguration implements CamelConfiguration {
         jdbcStore.setCamelContext(context);
         jdbcStore.setUseRecovery(true);
         jdbcStore.setRecoveryInterval(recoveryIntervalMs);
-        // Shared by every bridge at once: a run reaching two bridges is dispatched by one (one statement per run).
+        // Shared by every bridge at once: a run reaching two bridges is dispatched by one.
         PostgresMessageIdRepository dispatched = new PostgresMessageIdRepository(database.dataSource(),
                 "dispatchedRuns", dedupTtlSeconds * 1000);
+        // Claimed by the store's writer: the claims of many runs in one statement of its group commit.
+        jdbcStore.setDispatchedRuns("dispatchedRuns", dedupTtlSeconds * 1000);
+        dispatched.setClaims(jdbcStore::claimDispatch);
         database.setDispatchedRuns(dispatched);
         context.getRegistry().bind("dispatchedRuns", dispatched);
         context.getRegistry().bind("stateMaintenance", database);

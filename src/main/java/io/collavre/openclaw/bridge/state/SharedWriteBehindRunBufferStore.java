@@ -5,7 +5,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -43,6 +46,8 @@ public class SharedWriteBehindRunBufferStore extends WriteBehindRunBufferStore i
 
     private final String instanceId;
     private final long instanceTimeoutMs;
+    private volatile String dedupProcessor;
+    private volatile long dedupTtlMillis;
     private final long handOverTimeoutMs;
 
     /**
@@ -77,6 +82,36 @@ public class SharedWriteBehindRunBufferStore extends WriteBehindRunBufferStore i
                + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (exchange_id) DO UPDATE SET run_id = EXCLUDED.run_id,"
                + " exchange = EXCLUDED.exchange, completed_at = EXCLUDED.completed_at,"
                + " instance_id = EXCLUDED.instance_id";
+    }
+
+    /**
+     * Makes {@link #claimDispatch} claim run ids in the shared dedup table ({@code camel_messageprocessed}) as the
+     * processor: a key older than the TTL counts as new.
+     */
+    public void setDispatchedRuns(String processorName, long ttlMillis) {
+        this.dedupProcessor = processorName;
+        this.dedupTtlMillis = ttlMillis;
+    }
+
+    @Override
+    protected Set<String> claim(Connection connection, List<String> keys, long now) throws SQLException {
+        Set<String> claimed = new HashSet<>();
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO CAMEL_MESSAGEPROCESSED AS seen"
+                + " (processorName, messageId, createdAt) SELECT ?, key, ? FROM unnest(?) AS key"
+                + " ON CONFLICT (processorName, messageId) DO UPDATE SET createdAt = EXCLUDED.createdAt"
+                + " WHERE seen.createdAt <= ? RETURNING messageId")) {
+            insert.setString(1, dedupProcessor);
+            insert.setTimestamp(2, new Timestamp(now));
+            // Each key once: a statement may not change one row twice.
+            insert.setArray(3, connection.createArrayOf("varchar", new LinkedHashSet<>(keys).toArray()));
+            insert.setTimestamp(4, new Timestamp(now - dedupTtlMillis));
+            try (ResultSet rows = insert.executeQuery()) {
+                while (rows.next()) {
+                    claimed.add(rows.getString(1));
+                }
+            }
+        }
+        return claimed;
     }
 
     @Override

@@ -22,7 +22,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -151,14 +153,16 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
     }
 
     /** What a write does. */
-    enum Kind { OUTBOX, CONFIRM, DEDUP_ADD, DEDUP_REMOVE, FLUSH_ACCOUNT }
+    enum Kind { OUTBOX, CONFIRM, DEDUP_ADD, DEDUP_REMOVE, FLUSH_ACCOUNT, DISPATCH_CLAIM }
 
     /**
      * A write for the writer thread: a completed run's outbox row (its buffer row deleted), a confirm (the outbox row
-     * deleted), a key of the dedup memory added or removed, or an account's changed buffers written now (id = the
-     * account).
+     * deleted), a key of the dedup memory added or removed, an account's changed buffers written now (id = the
+     * account), or a run id claimed in a dedup memory several bridges share ({@code claimed} completed with the
+     * answer once committed).
      */
-    private record Write(long number, Kind kind, String runId, String id, byte[] exchange, long at) {
+    private record Write(long number, Kind kind, String runId, String id, byte[] exchange, long at,
+                         CompletableFuture<Boolean> claimed) {
     }
 
     /**
@@ -195,14 +199,44 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
 
     /** Queues a write for the writer; returns its number, for {@link #awaitWritten}. */
     long enqueue(Kind kind, String runId, String id, byte[] exchange) {
+        return enqueue(kind, runId, id, exchange, null);
+    }
+
+    private long enqueue(Kind kind, String runId, String id, byte[] exchange, CompletableFuture<Boolean> claimed) {
         long number;
         synchronized (writes) {
             // Numbered and queued together, so that the queue is in number order.
             number = written.incrementAndGet();
-            writes.add(new Write(number, kind, runId, id, exchange, System.currentTimeMillis()));
+            writes.add(new Write(number, kind, runId, id, exchange, System.currentTimeMillis(), claimed));
         }
         LockSupport.unpark(writer);
         return number;
+    }
+
+    /**
+     * Claims a run id in a dedup memory several bridges share, with the writer's next group commit (one statement
+     * for every claim waiting, instead of one transaction per run on the delivery's threads); true when this
+     * bridge is the first to claim it within the TTL. Waits for the commit.
+     */
+    public boolean claimDispatch(String runId) {
+        CompletableFuture<Boolean> claimed = new CompletableFuture<>();
+        enqueue(Kind.DISPATCH_CLAIM, null, runId, null, claimed);
+        try {
+            return claimed.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while claiming run " + runId, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Could not claim run " + runId, e.getCause());
+        }
+    }
+
+    /**
+     * Claims the keys in the shared dedup memory, in the writer's transaction; returns those claimed. Only a store
+     * several bridges share has one.
+     */
+    protected Set<String> claim(Connection connection, List<String> keys, long now) throws SQLException {
+        throw new UnsupportedOperationException("no shared dedup memory in " + getClass().getSimpleName());
     }
 
     /**
@@ -364,6 +398,12 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                 nextCheckpoint = System.nanoTime() + checkpointNanos;
             }
             if (stopping && writes.isEmpty()) {
+                // Claims the database never answered: the dispatch fails, and the run is handed over again.
+                batch.forEach(write -> {
+                    if (write.claimed() != null) {
+                        write.claimed().completeExceptionally(new IllegalStateException("the state store stopped"));
+                    }
+                });
                 return;
             }
             if (!written) {
@@ -443,6 +483,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                  PreparedStatement deleteDedup = connection.prepareStatement(
                          "DELETE FROM " + DEDUP + " WHERE processorName = ? AND messageId = ?")) {
                 Timestamp now = new Timestamp(System.currentTimeMillis());
+                List<String> claims = new ArrayList<>();
                 for (String key : keys) {
                     dirty.remove(key);
                     Exchange exchange = buffers.get(key);
@@ -485,6 +526,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                         case FLUSH_ACCOUNT -> {
                             // Its changed buffers are in keys, written above.
                         }
+                        case DISPATCH_CLAIM -> claims.add(write.id());
                     }
                 }
                 upsert.executeBatch();
@@ -502,7 +544,15 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                         expire.executeUpdate();
                     }
                 }
+                Set<String> claimed = claims.isEmpty() ? Set.of() : claim(connection, claims, now.getTime());
                 connection.commit();
+                // A run id claimed twice in one batch: the first claim gets the answer, the others are duplicates.
+                Set<String> answered = new HashSet<>();
+                for (Write write : batch) {
+                    if (write.kind() == Kind.DISPATCH_CLAIM) {
+                        write.claimed().complete(answered.add(write.id()) && claimed.contains(write.id()));
+                    }
+                }
                 return true;
             } catch (SQLException | IOException | RuntimeException | AssertionError e) {
                 connection.rollback();

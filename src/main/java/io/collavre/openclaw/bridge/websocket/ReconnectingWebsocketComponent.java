@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -128,25 +129,22 @@ public class ReconnectingWebsocketComponent extends VertxWebsocketComponent {
 
     /** Tells the {@link ConnectionListener}s in the registry that an account's connection starts. */
     void connectionStarting(String account) {
-        for (ConnectionListener listener : getCamelContext().getRegistry().findByType(ConnectionListener.class)) {
-            try {
-                listener.starting(account);
-            } catch (RuntimeException e) {
-                // The connection opens all the same: frames lost while it would wait are lost for good.
-                LOG.warn("account={} listener={} event=starting outcome=failed reason={}", account,
-                        listener.getClass().getSimpleName(), e.toString());
-            }
-        }
+        tellListeners(account, "starting", ConnectionListener::starting);
     }
 
     /** Tells the {@link ConnectionListener}s in the registry that an account's connection stopped. */
     void connectionStopped(String account) {
+        tellListeners(account, "stopped", ConnectionListener::stopped);
+    }
+
+    private void tellListeners(String account, String event, BiConsumer<ConnectionListener, String> call) {
         for (ConnectionListener listener : getCamelContext().getRegistry().findByType(ConnectionListener.class)) {
             try {
-                listener.stopped(account);
+                call.accept(listener, account);
             } catch (RuntimeException e) {
-                LOG.warn("account={} listener={} event=stopped outcome=failed reason={}", account,
-                        listener.getClass().getSimpleName(), e.toString());
+                // The connection opens or closes all the same.
+                LOG.warn("account={} listener={} event={} outcome=failed reason={}", account,
+                        listener.getClass().getSimpleName(), event, e.toString());
             }
         }
     }

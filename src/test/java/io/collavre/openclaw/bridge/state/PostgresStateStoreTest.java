@@ -193,6 +193,37 @@ class PostgresStateStoreTest {
     }
 
     @Test
+    void runsClaimedByTheWritersOfSeveralBridgesAtOnceAreEachClaimedOnce() throws Exception {
+        List<SharedWriteBehindRunBufferStore> bridges = List.of(store("b1"), store("b2"));
+        bridges.forEach(store -> store.setDispatchedRuns("dispatchedRuns", 60_000));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Callable<Boolean>> claims = new ArrayList<>();
+            for (int run = 0; run < 50; run++) {
+                for (int i = 0; i < 4; i++) {
+                    // Each run claimed twice by each bridge, so that a batch may hold the same run twice.
+                    SharedWriteBehindRunBufferStore store = bridges.get(i % 2);
+                    String key = "run-" + run;
+                    claims.add(() -> store.claimDispatch(key));
+                }
+            }
+            int claimed = 0;
+            for (Future<Boolean> claim : pool.invokeAll(claims)) {
+                claimed += claim.get() ? 1 : 0;
+            }
+            assertEquals(50, claimed, "each run claimed by one bridge, once");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertFalse(bridges.get(0).claimDispatch("run-0"));
+        try (Connection connection = postgres.connect(); Statement sql = connection.createStatement()) {
+            sql.execute("UPDATE camel_messageprocessed SET createdAt = createdAt - interval '61 seconds'"
+                        + " WHERE messageId = 'run-0'");
+        }
+        assertTrue(bridges.get(1).claimDispatch("run-0"), "a claim older than the TTL counts as new");
+    }
+
+    @Test
     void dedupKeysAreAddedOnceAmongConcurrentBridgesAndForgottenAfterTheTtl() throws Exception {
         AtomicLong now = new AtomicLong(1_000_000);
         PostgresMessageIdRepository one = new PostgresMessageIdRepository(database.dataSource(), "dispatchedRuns",
