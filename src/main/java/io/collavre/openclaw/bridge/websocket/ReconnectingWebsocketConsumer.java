@@ -294,8 +294,14 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
 
     private void checkIdle() {
         WebsocketSession current = session;
-        // Silence while frames wait, or while reading is paused for them, is the bridge's own doing.
-        if (current == null || pendingFrames.get() > 0 || current.paused) {
+        if (current == null) {
+            return;
+        }
+        if (pendingFrames.get() > 0 || current.paused) {
+            // Silence while frames wait, or while reading is paused for them, is the bridge's own doing: it counts
+            // from when the bridge reads again, or a connection held back longer than the timeout would be taken for
+            // dead the moment it is released.
+            lastFrameNanos = System.nanoTime();
             return;
         }
         long silentNanos = System.nanoTime() - lastFrameNanos;
