@@ -169,10 +169,14 @@ public class RunStateConfiguration implements CamelConfiguration {
         buffers.setCamelContext(context);
         context.getRegistry().bind("runBufferRepository", buffers);
         DeliveryBacklog backlog = bindSharedState(context);
-        if (writeBehind != null) {
+        if (EMBEDDED.equals(store)) {
             // A completed run's outbox row is on disk before its first post; the Gateway reader does not wait for it.
             backlog.setStateWrites(writeBehind::lastWrite, writeBehind::awaitWritten);
         }
+        // With PostgreSQL the dispatch's dedup claim does that wait: the claim is queued after the run's outbox row
+        // and answered by the same or a later group commit of the one writer, so a run posted after its claim has
+        // its outbox row written (one wait per run instead of two). A run posted without a claim is a recovered one,
+        // read from its outbox row.
         // Set on every Aggregator of the run buffers as it is created, the one a live reload creates included: a
         // completed run that fails on the Aggregator's thread is reported by its runId, and whether it is lost.
         context.addLifecycleStrategy(new LifecycleStrategySupport() {
