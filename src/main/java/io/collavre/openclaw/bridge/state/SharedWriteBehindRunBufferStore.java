@@ -172,48 +172,25 @@ public class SharedWriteBehindRunBufferStore extends WriteBehindRunBufferStore i
 
     /** The outbox rows of this bridge and of dead ones. */
     @Override
-    public Set<String> scan(CamelContext context) {
-        Set<String> ids = new LinkedHashSet<>();
-        try (Connection connection = dataSource().getConnection();
-             PreparedStatement select = connection.prepareStatement("SELECT exchange_id FROM " + OUTBOX
-                     + " WHERE instance_id = ? OR instance_id IS NULL OR instance_id NOT IN (" + LIVE_INSTANCES + ")")) {
-            select.setString(1, instanceId);
-            select.setLong(2, instanceTimeoutMs);
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    if (!isConfirming(rows.getString(1))) {
-                        ids.add(rows.getString(1));
-                    }
-                }
-            }
-        } catch (SQLException e) {
-            LOG.warn("instance={} state=recovery outcome=failed reason={}", instanceId, e.toString());
-        }
-        return ids;
+    protected PreparedStatement recoverableOutboxRows(Connection connection) throws SQLException {
+        PreparedStatement select = connection.prepareStatement("SELECT exchange_id FROM " + OUTBOX
+                + " WHERE instance_id = ? OR instance_id IS NULL OR instance_id NOT IN (" + LIVE_INSTANCES + ")");
+        select.setString(1, instanceId);
+        select.setLong(2, instanceTimeoutMs);
+        return select;
     }
 
     /** A dead bridge's run becomes this bridge's; when another survivor claimed it first, it is not ours. */
     @Override
-    public Exchange recover(CamelContext context, String exchangeId) {
-        if (isConfirming(exchangeId)) {
-            return null;
-        }
-        try (Connection connection = dataSource().getConnection();
-             PreparedStatement claim = connection.prepareStatement("UPDATE " + OUTBOX + " SET instance_id = ?"
-                     + " WHERE exchange_id = ? AND (instance_id = ? OR instance_id IS NULL OR instance_id NOT IN ("
-                     + LIVE_INSTANCES + "))")) {
+    protected boolean claimOutboxRow(Connection connection, String exchangeId) throws SQLException {
+        try (PreparedStatement claim = connection.prepareStatement("UPDATE " + OUTBOX + " SET instance_id = ?"
+                + " WHERE exchange_id = ? AND (instance_id = ? OR instance_id IS NULL OR instance_id NOT IN ("
+                + LIVE_INSTANCES + "))")) {
             claim.setString(1, instanceId);
             claim.setString(2, exchangeId);
             claim.setString(3, instanceId);
             claim.setLong(4, instanceTimeoutMs);
-            if (claim.executeUpdate() != 1) {
-                return null;
-            }
-        } catch (SQLException e) {
-            LOG.warn("exchangeId={} instance={} state=recovery outcome=failed reason={}", exchangeId, instanceId,
-                    e.toString());
-            return null;
+            return claim.executeUpdate() == 1;
         }
-        return super.recover(context, exchangeId);
     }
 }

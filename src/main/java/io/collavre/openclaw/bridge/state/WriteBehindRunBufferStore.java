@@ -341,37 +341,52 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         return Set.copyOf(buffers.keySet());
     }
 
+    /** The outbox rows this bridge delivers, less the deliveries that ended and wait for their row's deletion. */
     @Override
-    public Set<String> scan(CamelContext context) {
+    public final Set<String> scan(CamelContext context) {
         Set<String> ids = new LinkedHashSet<>();
         try (Connection connection = dataSource.getConnection();
-             Statement sql = connection.createStatement();
-             ResultSet rows = sql.executeQuery("SELECT exchange_id FROM " + OUTBOX)) {
+             PreparedStatement select = recoverableOutboxRows(connection);
+             ResultSet rows = select.executeQuery()) {
             while (rows.next()) {
                 if (!isConfirming(rows.getString(1))) {
                     ids.add(rows.getString(1));
                 }
             }
         } catch (SQLException e) {
-            LOG.warn("state=recovery outcome=failed reason={}", e.toString());
+            LOG.warn("instance={} state=recovery outcome=failed reason={}", instanceId(), e.toString());
         }
         return ids;
     }
 
+    /** Selects the exchange ids of the outbox rows this bridge may recover: all of them, with one bridge. */
+    protected PreparedStatement recoverableOutboxRows(Connection connection) throws SQLException {
+        return connection.prepareStatement("SELECT exchange_id FROM " + OUTBOX);
+    }
+
+    /** Makes an outbox row this bridge's before it is recovered; false when it is not (always ours with one bridge). */
+    protected boolean claimOutboxRow(Connection connection, String exchangeId) throws SQLException {
+        return true;
+    }
+
     @Override
-    public Exchange recover(CamelContext context, String exchangeId) {
+    public final Exchange recover(CamelContext context, String exchangeId) {
         if (isConfirming(exchangeId)) {
             return null;
         }
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement(
                      "SELECT exchange FROM " + OUTBOX + " WHERE exchange_id = ?")) {
+            if (!claimOutboxRow(connection, exchangeId)) {
+                return null;
+            }
             select.setString(1, exchangeId);
             try (ResultSet rows = select.executeQuery()) {
                 return rows.next() ? codec.unmarshallExchange(context, rows.getBytes(1), deserializationFilter) : null;
             }
         } catch (SQLException | IOException | ClassNotFoundException e) {
-            LOG.warn("exchangeId={} state=recovery outcome=failed reason={}", exchangeId, e.toString());
+            LOG.warn("exchangeId={} instance={} state=recovery outcome=failed reason={}", exchangeId, instanceId(),
+                    e.toString());
             return null;
         }
     }
