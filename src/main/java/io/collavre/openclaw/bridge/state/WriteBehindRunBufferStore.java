@@ -291,7 +291,8 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
 
     /** As {@link #awaitWritten(long)}, for at most {@code timeoutMs}; true when the writes are committed. */
     boolean awaitWritten(long number, long timeoutMs) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(timeoutMs, Long.MAX_VALUE / 2_000_000));
+        // Compared by difference, as nanoTime values are: a deadline that overflows (no timeout) still lies ahead.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         synchronized (progress) {
             while (committed < number && writing) {
                 long left = deadline - System.nanoTime();
