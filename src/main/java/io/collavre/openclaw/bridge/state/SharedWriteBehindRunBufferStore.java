@@ -93,6 +93,12 @@ public class SharedWriteBehindRunBufferStore extends WriteBehindRunBufferStore i
         this.dedupTtlMillis = ttlMillis;
     }
 
+    /** Claims a completed run's id with its outbox row, once {@link #setDispatchedRuns} named the dedup memory. */
+    @Override
+    protected boolean claimsWithOutbox() {
+        return dedupProcessor != null;
+    }
+
     @Override
     protected Set<String> claim(Connection connection, List<String> keys, long now) throws SQLException {
         Set<String> claimed = new HashSet<>();

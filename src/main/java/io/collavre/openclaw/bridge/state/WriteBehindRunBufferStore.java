@@ -88,6 +88,12 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
     private final Map<String, Exchange> buffers = new ConcurrentHashMap<>();
     /** Deliveries that ended, whose outbox rows the writer has not deleted yet. */
     private final Set<String> confirming = ConcurrentHashMap.newKeySet();
+    /**
+     * Dedup claims made with a completed run's outbox row, by run id, until its dispatch asks for the answer (or its
+     * delivery ends without asking: a run the dispatch skips); and the run ids by the completed exchange's id.
+     */
+    private final Map<String, CompletableFuture<Boolean>> earlyClaims = new ConcurrentHashMap<>();
+    private final Map<String, String> earlyClaimRuns = new ConcurrentHashMap<>();
     /** Runs changed since their last write; a run removed meanwhile is deleted by the next checkpoint. */
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
     /** Outbox rows, confirms and dedup keys waiting for the writer, in the order they were made. */
@@ -181,6 +187,30 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
             throw new IllegalStateException("The completed run " + key + " could not be stored", e);
         }
         enqueue(Kind.OUTBOX, key, exchange.getExchangeId(), bytes);
+        if (claimsWithOutbox()) {
+            // The dispatch's dedup claim goes with the outbox row, answered by the same commit: the delivery thread
+            // that takes the run finds the answer instead of waiting for a commit of its own. (A claim made only when
+            // a delivery thread asked for it held that thread for a whole commit: with 20 threads, at most 20 posts
+            // per commit.)
+            CompletableFuture<Boolean> claimed = new CompletableFuture<>();
+            earlyClaims.put(key, claimed);
+            earlyClaimRuns.put(exchange.getExchangeId(), key);
+            enqueue(Kind.DISPATCH_CLAIM, null, key, null, claimed);
+        }
+    }
+
+    /** Claims made with outbox rows that no dispatch asked for yet. */
+    int earlyClaimsWaiting() {
+        return earlyClaims.size();
+    }
+
+    /**
+     * True when a completed run's dedup claim is made with its outbox row (a dedup memory several bridges share):
+     * a run the dispatch then skips (no creative, no text) counts as dispatched for the TTL, which posts nothing
+     * either way.
+     */
+    protected boolean claimsWithOutbox() {
+        return false;
     }
 
     /** The delivery ended: the outbox row goes, with the writer's next commit (a crash before it posts it again). */
@@ -189,6 +219,10 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         // Until the commit the row is still there, and the Aggregator no longer counts the run in progress: its
         // recovery must not hand it over again.
         confirming.add(exchangeId);
+        String runId = earlyClaimRuns.remove(exchangeId);
+        if (runId != null) {
+            earlyClaims.remove(runId);
+        }
         enqueue(Kind.CONFIRM, null, exchangeId, null);
     }
 
@@ -214,13 +248,18 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
     }
 
     /**
-     * Claims a run id in a dedup memory several bridges share, with the writer's next group commit (one statement
-     * for every claim waiting, instead of one transaction per run on the delivery's threads); true when this
-     * bridge is the first to claim it within the TTL. Waits for the commit.
+     * Claims a run id in a dedup memory several bridges share, with the writer's group commits (one statement for
+     * every claim waiting, instead of one transaction per run on the delivery's threads); true when this bridge is
+     * the first to claim it within the TTL. A completed run's claim was made with its outbox row
+     * ({@link #claimsWithOutbox}): this waits for that commit, often made already; else it claims with the next one.
      */
     public boolean claimDispatch(String runId) {
-        CompletableFuture<Boolean> claimed = new CompletableFuture<>();
-        enqueue(Kind.DISPATCH_CLAIM, null, runId, null, claimed);
+        CompletableFuture<Boolean> claimed = earlyClaims.remove(runId);
+        if (claimed == null) {
+            // A recovered run, or a store that does not claim with the outbox row.
+            claimed = new CompletableFuture<>();
+            enqueue(Kind.DISPATCH_CLAIM, null, runId, null, claimed);
+        }
         try {
             return claimed.get();
         } catch (InterruptedException e) {

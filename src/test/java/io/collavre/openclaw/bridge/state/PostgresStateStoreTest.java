@@ -162,6 +162,37 @@ class PostgresStateStoreTest {
     }
 
     @Test
+    void aCompletedRunsDedupClaimIsCommittedWithItsOutboxRowAndTheDispatchFindsIt() throws Exception {
+        database.heartbeat();
+        SharedWriteBehindRunBufferStore one = store("b1");
+        SharedWriteBehindRunBufferStore two = store("b2");
+        List.of(one, two).forEach(store -> store.setDispatchedRuns("dispatchedRuns", 60_000));
+        Exchange completed = buffer("run-1", "alpha", "All of the answer");
+        one.add(context, "run-1", completed);
+        one.remove(context, "run-1", completed);
+        one.awaitWritten(one.lastWrite());
+        assertEquals("run-1", query("SELECT messageId FROM camel_messageprocessed WHERE processorName = 'dispatchedRuns'"),
+                "claimed in the commit of the outbox row");
+        long written = one.lastWrite();
+        assertTrue(one.claimDispatch("run-1"));
+        assertEquals(written, one.lastWrite(), "the dispatch found the answer: no claim of its own to wait for");
+
+        // The same run completed on a second bridge: its claim, made with its own outbox row, loses.
+        Exchange copy = buffer("run-1", "alpha", "All of the answer");
+        two.add(context, "run-1", copy);
+        two.remove(context, "run-1", copy);
+        assertFalse(two.claimDispatch("run-1"));
+
+        // A run the dispatch skips never asks for its claim: the claim is let go when its delivery ends.
+        Exchange skipped = buffer("run-2", "alpha", "");
+        one.add(context, "run-2", skipped);
+        one.remove(context, "run-2", skipped);
+        assertEquals(1, one.earlyClaimsWaiting());
+        one.confirm(context, skipped.getExchangeId());
+        assertEquals(0, one.earlyClaimsWaiting());
+    }
+
+    @Test
     void anUpgradeMovesWhatCamelsClusteredRepositoryLeftIntoTheWriteBehindTables() throws Exception {
         // The tables of the PostgreSQL store before write-behind, written by Camel's own repository.
         try (Connection connection = postgres.connect(); Statement sql = connection.createStatement()) {
