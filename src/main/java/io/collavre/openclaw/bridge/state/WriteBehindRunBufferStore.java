@@ -123,21 +123,42 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         this.deserializationFilter = deserializationFilter;
     }
 
-    /** Creates the tables when missing. */
+    /**
+     * Creates the H2 tables when missing. The serialized buffers and exchanges are VARBINARY, kept in the row: as
+     * BLOBs H2 kept each in large-object maps of their own, which every commit wrote too, and a thread cleaned up
+     * (in a recording, the writer's samples went from 27% to 22% of the frame threads').
+     */
     public static void createSchema(Connection connection) throws SQLException {
         try (Statement sql = connection.createStatement()) {
             sql.execute("CREATE TABLE IF NOT EXISTS " + BUFFERS + " (run_id VARCHAR(255) NOT NULL PRIMARY KEY,"
                         + " account VARCHAR(255), owner_id VARCHAR(255), session_key VARCHAR(1024), state VARCHAR(32),"
-                        + " buffer BLOB NOT NULL, updated_at TIMESTAMP NOT NULL, instance_id VARCHAR(255))");
+                        + " buffer VARBINARY NOT NULL, updated_at TIMESTAMP NOT NULL, instance_id VARCHAR(255))");
             sql.execute("CREATE TABLE IF NOT EXISTS " + OUTBOX + " (exchange_id VARCHAR(255) NOT NULL PRIMARY KEY,"
-                        + " run_id VARCHAR(255) NOT NULL, exchange BLOB NOT NULL, completed_at TIMESTAMP NOT NULL,"
+                        + " run_id VARCHAR(255) NOT NULL, exchange VARBINARY NOT NULL, completed_at TIMESTAMP NOT NULL,"
                         + " instance_id VARCHAR(255))");
             // Tables written by a build before the column (the same layout as the PostgreSQL schema's).
             sql.execute("ALTER TABLE " + BUFFERS + " ADD COLUMN IF NOT EXISTS instance_id VARCHAR(255)");
             sql.execute("ALTER TABLE " + OUTBOX + " ADD COLUMN IF NOT EXISTS instance_id VARCHAR(255)");
+            // Tables written by a build that kept them as BLOBs: converted once, the rows kept.
+            for (String[] column : new String[][] {{BUFFERS, "buffer"}, {OUTBOX, "exchange"}}) {
+                if (isLargeObject(connection, column[0], column[1])) {
+                    sql.execute("ALTER TABLE " + column[0] + " ALTER COLUMN " + column[1] + " SET DATA TYPE VARBINARY");
+                }
+            }
             // Camel's JdbcMessageIdRepository table (with message ids up to 255 chars), as the store used before.
             sql.execute("CREATE TABLE IF NOT EXISTS " + DEDUP + " (processorName VARCHAR(255),"
                         + " messageId VARCHAR(255), createdAt TIMESTAMP)");
+        }
+    }
+
+    private static boolean isLargeObject(Connection connection, String table, String column) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS"
+                + " WHERE TABLE_SCHEMA = SCHEMA() AND TABLE_NAME = ? AND COLUMN_NAME = ?")) {
+            select.setString(1, table.toUpperCase(Locale.ROOT));
+            select.setString(2, column.toUpperCase(Locale.ROOT));
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() && "BINARY LARGE OBJECT".equals(rows.getString(1));
+            }
         }
     }
 

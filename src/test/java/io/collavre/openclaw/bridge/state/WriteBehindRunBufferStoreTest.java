@@ -140,6 +140,47 @@ class WriteBehindRunBufferStoreTest {
         assertNull(notWriting.recover(context, completed.getExchangeId()));
     }
 
+    String columnType(String table, String column) throws Exception {
+        try (Connection connection = pool.getConnection(); Statement sql = connection.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = '"
+                                               + table.toUpperCase() + "' AND COLUMN_NAME = '" + column + "'")) {
+            return rows.next() ? rows.getString(1) : null;
+        }
+    }
+
+    @Test
+    void theTablesOfABuildThatKeptBlobsAreConvertedToVarbinaryWithTheirRows() throws Exception {
+        // The layout of the first write-behind build: the serialized buffer and exchange as BLOBs.
+        try (Connection connection = pool.getConnection(); Statement sql = connection.createStatement()) {
+            sql.execute("DROP TABLE " + WriteBehindRunBufferStore.BUFFERS);
+            sql.execute("DROP TABLE " + WriteBehindRunBufferStore.OUTBOX);
+            sql.execute("CREATE TABLE " + WriteBehindRunBufferStore.BUFFERS + " (run_id VARCHAR(255) NOT NULL PRIMARY"
+                        + " KEY, account VARCHAR(255), owner_id VARCHAR(255), session_key VARCHAR(1024), state"
+                        + " VARCHAR(32), buffer BLOB NOT NULL, updated_at TIMESTAMP NOT NULL, instance_id VARCHAR(255))");
+            sql.execute("CREATE TABLE " + WriteBehindRunBufferStore.OUTBOX + " (exchange_id VARCHAR(255) NOT NULL"
+                        + " PRIMARY KEY, run_id VARCHAR(255) NOT NULL, exchange BLOB NOT NULL, completed_at TIMESTAMP"
+                        + " NOT NULL, instance_id VARCHAR(255))");
+        }
+        WriteBehindRunBufferStore before = store();
+        before.add(context, "run-open", buffered(context, "run-open", "Half of the", 2));
+        Exchange completed = buffered(context, "run-done", "Delivered after the upgrade", 5);
+        before.add(context, "run-done", completed);
+        before.remove(context, "run-done", completed);
+        before.stop();
+        assertEquals("BINARY LARGE OBJECT", columnType(WriteBehindRunBufferStore.BUFFERS, "BUFFER"));
+
+        try (Connection connection = pool.getConnection()) {
+            WriteBehindRunBufferStore.createSchema(connection);
+        }
+        assertEquals("BINARY VARYING", columnType(WriteBehindRunBufferStore.BUFFERS, "BUFFER"));
+        assertEquals("BINARY VARYING", columnType(WriteBehindRunBufferStore.OUTBOX, "EXCHANGE"));
+        WriteBehindRunBufferStore after = store();
+        assertEquals("Half of the", after.get(context, "run-open").getMessage().getBody(RunBuffer.class).getText());
+        Exchange recovered = after.recover(context, completed.getExchangeId());
+        assertEquals("Delivered after the upgrade", recovered.getMessage().getBody(RunBuffer.class).getText());
+        after.stop();
+    }
+
     @Test
     void anUpgradeMovesTheOpenBuffersAndUnfinishedDeliveriesOfTheStoreBeforeWriteBehind() throws Exception {
         // What the embedded store left before write-behind: Camel's JDBC aggregation repository tables.
