@@ -94,6 +94,11 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
      */
     private final Map<String, CompletableFuture<Boolean>> earlyClaims = new ConcurrentHashMap<>();
     private final Map<String, String> earlyClaimRuns = new ConcurrentHashMap<>();
+    /**
+     * Runs that may have a buffer row: written by a checkpoint (or attempted), or read from one. A run that completes
+     * before its first checkpoint, as most short runs do, has no row to delete.
+     */
+    private final Set<String> rowWritten = ConcurrentHashMap.newKeySet();
     /** Runs changed since their last write; a run removed meanwhile is deleted by the next checkpoint. */
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
     /** Outbox rows, confirms and dedup keys waiting for the writer, in the order they were made. */
@@ -568,6 +573,8 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                     }
                     bindBufferRow(upsert, key, exchange.getMessage(), now, instanceId());
                     upsert.addBatch();
+                    // Before the commit: should its outcome be unknown, the row may exist.
+                    rowWritten.add(key);
                 }
                 // A confirm always follows its outbox row's commit (the delivery waited for it), and a dedup key is
                 // removed (a dispatch that failed) long before it can be added again (a recovery, seconds later), so
@@ -575,8 +582,10 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                 for (Write write : batch) {
                     switch (write.kind()) {
                         case OUTBOX -> {
-                            deleteBuffer.setString(1, write.runId());
-                            deleteBuffer.addBatch();
+                            if (rowWritten.contains(write.runId())) {
+                                deleteBuffer.setString(1, write.runId());
+                                deleteBuffer.addBatch();
+                            }
                             insertOutbox.setString(1, write.id());
                             insertOutbox.setString(2, write.runId());
                             insertOutbox.setBytes(3, write.exchange());
@@ -627,6 +636,8 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                 for (Write write : batch) {
                     if (write.kind() == Kind.DISPATCH_CLAIM) {
                         write.claimed().complete(answered.add(write.id()) && claimed.contains(write.id()));
+                    } else if (write.kind() == Kind.OUTBOX) {
+                        rowWritten.remove(write.runId());
                     }
                 }
                 return true;
@@ -708,6 +719,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
             putIfSet(message, BridgeHeaders.SESSION_KEY, rows.getString(4));
             putIfSet(message, BridgeHeaders.STATE, rows.getString(5));
             message.setBody(deserialize(rows.getBytes(6)));
+            rowWritten.add(runId);
             // A buffer already in memory got its events here since: it is the newer one.
             if (buffers.putIfAbsent(runId, exchange) == null) {
                 loaded.add(runId);

@@ -93,6 +93,16 @@ class WriteBehindRunBufferStoreTest {
         assertEquals(2, restarted.getKeys().size());
         // The seq is kept: an older delta is behind the restored buffer.
         assertEquals(true, back.getMessage().getBody(RunBuffer.class).isBehind(2L));
+
+        // A run read back and completed: its row goes with its outbox row's write. One that completes before any
+        // checkpoint never had a row.
+        restarted.remove(context, "run-1", back);
+        Exchange quick = buffered(context, "run-3", "Done before any checkpoint", 1);
+        restarted.add(context, "run-3", quick);
+        restarted.remove(context, "run-3", quick);
+        restarted.awaitWritten(restarted.lastWrite());
+        assertEquals(1, count(WriteBehindRunBufferStore.BUFFERS), "run-2's row only");
+        assertEquals(2, count(WriteBehindRunBufferStore.OUTBOX));
     }
 
     @Test
