@@ -2,6 +2,7 @@ package io.collavre.openclaw.bench;
 
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
@@ -37,10 +38,18 @@ final class GatewayLoad implements AutoCloseable {
     private final CountDownLatch established;
     private final long tickIntervalMs;
     private final long tickTimer;
+    /** Per connection: when a frame of a stream or a tick was last handed to its socket, to explain a close. */
+    private final AtomicLongArray lastFrameWritten;
+    private final AtomicLongArray lastTickWritten;
+    /** Per connection: since when a stream found its write queue full (0: not full when last looked at). */
+    private final AtomicLongArray writeQueueFullSince;
 
     GatewayLoad(int connections, long tickIntervalMs) {
         this.sockets = new ServerWebSocket[connections];
         this.established = new CountDownLatch(connections);
+        this.lastFrameWritten = new AtomicLongArray(connections);
+        this.lastTickWritten = new AtomicLongArray(connections);
+        this.writeQueueFullSince = new AtomicLongArray(connections);
         this.tickIntervalMs = tickIntervalMs;
         this.server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
                 .webSocketHandler(this::accept).listen());
@@ -75,6 +84,19 @@ final class GatewayLoad implements AutoCloseable {
             ws.close((short) 4003, "unknown account");
             return;
         }
+        ws.closeHandler(v -> {
+            // A subject that stops says so ("bridge stopping"); any other close comes in the middle of a phase.
+            if (sockets[connection] == ws && !"bridge stopping".equals(ws.closeReason())) {
+                // What the stand-in did on the connection before the subject closed it: the bench then fails.
+                long now = System.nanoTime();
+                long fullSince = writeQueueFullSince.get(connection);
+                System.err.printf(Locale.ROOT, "acct-%d closed by the subject (%s %s): write queue full for %d ms,"
+                                  + " last frame written %d ms ago, last tick %d ms ago%n", connection,
+                        ws.closeStatusCode(), ws.closeReason(), fullSince == 0 ? 0 : (now - fullSince) / 1_000_000,
+                        (now - lastFrameWritten.get(connection)) / 1_000_000,
+                        (now - lastTickWritten.get(connection)) / 1_000_000);
+            }
+        });
         ws.textMessageHandler(text -> {
             Map<?, ?> frame;
             try {
@@ -109,9 +131,11 @@ final class GatewayLoad implements AutoCloseable {
 
     private void tick() {
         String tick = "{\"type\":\"event\",\"event\":\"tick\",\"payload\":{\"ts\":" + System.currentTimeMillis() + "}}";
-        for (ServerWebSocket ws : sockets) {
+        for (int c = 0; c < sockets.length; c++) {
+            ServerWebSocket ws = sockets[c];
             if (ws != null && !ws.isClosed()) {
-                ws.writeTextMessage(tick);
+                int connection = c;
+                ws.writeTextMessage(tick).onSuccess(v -> lastTickWritten.set(connection, System.nanoTime()));
             }
         }
     }
@@ -136,7 +160,7 @@ final class GatewayLoad implements AutoCloseable {
                     double framesPerSecond, long seed, AtomicLongArray finalSentNanos, int indexBase) {
         Lane[] lanes = new Lane[sockets.length];
         for (int c = 0; c < lanes.length; c++) {
-            lanes[c] = new Lane(sockets[c], concurrentPerConnection, duplicateShare, new Random(seed * 31 + c));
+            lanes[c] = new Lane(c, sockets[c], concurrentPerConnection, duplicateShare, new Random(seed * 31 + c));
         }
         for (Workload.Run run : runs) {
             lanes[run.connection()].queue.add(run);
@@ -160,6 +184,11 @@ final class GatewayLoad implements AutoCloseable {
                 remaining++;
                 // A few frames per connection per turn when unpaced; one when paced, so connections share the rate.
                 int burst = nanosPerFrame > 0 ? 1 : 8;
+                if (lane.ws.writeQueueFull()) {
+                    writeQueueFullSince.compareAndSet(lane.connection, 0, System.nanoTime());
+                    continue;
+                }
+                writeQueueFullSince.set(lane.connection, 0);
                 for (int b = 0; b < burst && !lane.ws.writeQueueFull(); b++) {
                     String frame = lane.next();
                     if (frame == null) {
@@ -177,6 +206,7 @@ final class GatewayLoad implements AutoCloseable {
                         finalSentNanos.compareAndSet(lane.finalRun.index() - indexBase, 0, System.nanoTime());
                     }
                     lane.ws.writeTextMessage(frame);
+                    lastFrameWritten.set(lane.connection, System.nanoTime());
                     frames++;
                     wrote = true;
                 }
@@ -200,6 +230,7 @@ final class GatewayLoad implements AutoCloseable {
 
     /** The stream state of one connection. */
     private static final class Lane {
+        final int connection;
         final ServerWebSocket ws;
         final ArrayDeque<Workload.Run> queue = new ArrayDeque<>();
         final Workload.Run[] active;
@@ -213,7 +244,8 @@ final class GatewayLoad implements AutoCloseable {
         /** The run whose final the last frame returned by next() is (first copy only), or null. */
         Workload.Run finalRun;
 
-        Lane(ServerWebSocket ws, int concurrent, double duplicateShare, Random random) {
+        Lane(int connection, ServerWebSocket ws, int concurrent, double duplicateShare, Random random) {
+            this.connection = connection;
             this.ws = ws;
             this.active = new Workload.Run[concurrent];
             this.nextEvent = new int[concurrent];
