@@ -384,6 +384,7 @@ public final class BenchMain {
                         sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6,
                         percentile(leadIn, 0.99) / 1e6, throughput.frames(), throughput.posts());
             } finally {
+                gateway.subjectStopping();
                 subject.close();
             }
         }
@@ -428,6 +429,7 @@ public final class BenchMain {
                 return new Memory(idle, live, peak, perBuffer, null);
             } finally {
                 boolean died = !subject.isAlive();
+                gateway.subjectStopping();
                 subject.close();
                 if (died) {
                     problems.add(name(side) + "@" + connections + " memory: the subject died; see " + subject.log());

@@ -8,6 +8,7 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
@@ -41,6 +42,8 @@ final class GatewayLoad implements AutoCloseable {
     /** Per connection: when a frame of a stream or a tick was last handed to its socket, to explain a close. */
     private final AtomicLongArray lastFrameWritten;
     private final AtomicLongArray lastTickWritten;
+    /** Set once the benchmark stops the subject: its connections close then as they should. */
+    private volatile boolean subjectStopping;
     /** Per connection: since when a stream found its write queue full (0: not full when last looked at). */
     private final AtomicLongArray writeQueueFullSince;
 
@@ -85,8 +88,7 @@ final class GatewayLoad implements AutoCloseable {
             return;
         }
         ws.closeHandler(v -> {
-            // A subject that stops says so ("bridge stopping"); any other close comes in the middle of a phase.
-            if (sockets[connection] == ws && !"bridge stopping".equals(ws.closeReason())) {
+            if (sockets[connection] == ws && !subjectStopping) {
                 // What the stand-in did on the connection before the subject closed it: the bench then fails.
                 long now = System.nanoTime();
                 long fullSince = writeQueueFullSince.get(connection);
@@ -140,6 +142,11 @@ final class GatewayLoad implements AutoCloseable {
         }
     }
 
+    /** The benchmark stops the subject: the connections it closes from now on are not reported. */
+    void subjectStopping() {
+        subjectStopping = true;
+    }
+
     /** Sends one frame on a connection, beside a stream running on another thread (Vert.x orders the writes). */
     void send(int connection, String frame) {
         sockets[connection].writeTextMessage(frame);
@@ -165,7 +172,8 @@ final class GatewayLoad implements AutoCloseable {
         for (Workload.Run run : runs) {
             lanes[run.connection()].queue.add(run);
         }
-        // Woken when a connection's write queue drains, instead of polling: polling would take CPU from the subject.
+        // Woken when a connection's write queue drains or its frames in flight fall to half, instead of polling:
+        // polling would take CPU from the subject.
         Semaphore drained = new Semaphore(0);
         for (Lane lane : lanes) {
             lane.ws.drainHandler(v -> drained.release());
@@ -184,12 +192,12 @@ final class GatewayLoad implements AutoCloseable {
                 remaining++;
                 // A few frames per connection per turn when unpaced; one when paced, so connections share the rate.
                 int burst = nanosPerFrame > 0 ? 1 : 8;
-                if (lane.ws.writeQueueFull()) {
+                if (lane.full()) {
                     writeQueueFullSince.compareAndSet(lane.connection, 0, System.nanoTime());
                     continue;
                 }
                 writeQueueFullSince.set(lane.connection, 0);
-                for (int b = 0; b < burst && !lane.ws.writeQueueFull(); b++) {
+                for (int b = 0; b < burst && !lane.full(); b++) {
                     String frame = lane.next();
                     if (frame == null) {
                         lane.done = true;
@@ -205,7 +213,12 @@ final class GatewayLoad implements AutoCloseable {
                     if (lane.finalRun != null) {
                         finalSentNanos.compareAndSet(lane.finalRun.index() - indexBase, 0, System.nanoTime());
                     }
-                    lane.ws.writeTextMessage(frame);
+                    lane.inFlight.incrementAndGet();
+                    lane.ws.writeTextMessage(frame).onComplete(written -> {
+                        if (lane.inFlight.decrementAndGet() == MAX_IN_FLIGHT / 2) {
+                            drained.release();
+                        }
+                    });
                     lastFrameWritten.set(lane.connection, System.nanoTime());
                     frames++;
                     wrote = true;
@@ -228,10 +241,20 @@ final class GatewayLoad implements AutoCloseable {
         return new Streamed(frames, start, System.nanoTime());
     }
 
+    /**
+     * Frames of one connection handed to Vert.x and not yet written to the socket, beyond which the stream waits.
+     * The write queue alone does not bound them: a write from the stream's thread is a task for the event loop, and
+     * counts in the queue only once the event loop runs it. Without this bound the stream outran the stand-in's one
+     * event loop by seconds, and every frame queued behind (ticks too, which the subject then missed for twice the
+     * tick interval, taking the connection for dead) was sent that much later than measured.
+     */
+    static final int MAX_IN_FLIGHT = 64;
+
     /** The stream state of one connection. */
     private static final class Lane {
         final int connection;
         final ServerWebSocket ws;
+        final AtomicInteger inFlight = new AtomicInteger();
         final ArrayDeque<Workload.Run> queue = new ArrayDeque<>();
         final Workload.Run[] active;
         final int[] nextEvent;
@@ -251,6 +274,11 @@ final class GatewayLoad implements AutoCloseable {
             this.nextEvent = new int[concurrent];
             this.duplicateShare = duplicateShare;
             this.random = random;
+        }
+
+        /** True while the socket cannot take a frame more: its write queue full or too many frames in flight. */
+        boolean full() {
+            return ws.writeQueueFull() || inFlight.get() >= MAX_IN_FLIGHT;
         }
 
         String next() {
