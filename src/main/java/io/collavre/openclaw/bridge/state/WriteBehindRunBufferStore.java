@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * never waits for the disk.
  *
  * <p>What a crash ({@code kill -9}) loses: the deltas of the last checkpoint interval of open runs, and a run
- * completed in the last moments (one group commit, a few ms) before its outbox row was written: like a frame in
+ * completed in the last moments (one group commit, 5-10 ms) before its outbox row was written: like a frame in
  * flight, which the Gateway never sends again either. The Gateway
  * sends cumulative deltas, so the next delta of such a run brings the text back whole; only a run whose final is
  * empty and arrives after the crash is posted with the text of the last checkpoint. A graceful stop writes every
@@ -472,7 +472,8 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
     }
 
     /**
-     * The writer thread: a group commit whenever writes wait, the checkpoint every checkpointMs in transactions of
+     * The writer thread: a group commit whenever writes wait ({@link #GATHER_NANOS} after the last one at the
+     * soonest), the checkpoint every checkpointMs in transactions of
      * {@link #CHECKPOINT_CHUNK} runs with the writes made meanwhile committed between them, so that a completed
      * run's outbox row never waits for a whole checkpoint; everything at a stop.
      */
@@ -693,7 +694,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                 }
                 return true;
             } catch (SQLException | IOException | RuntimeException | AssertionError e) {
-                statements.clearBatches();
+                // The statements are closed next, with what they hold batched.
                 connection.rollback();
                 throw e;
             }
@@ -736,18 +737,6 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
             } catch (SQLException | RuntimeException e) {
                 close();
                 throw e;
-            }
-        }
-
-        /** Drops what a failed transaction left batched. */
-        void clearBatches() {
-            for (PreparedStatement statement : List.of(upsert, deleteBuffer, insertOutbox, deleteOutbox, insertDedup,
-                    deleteDedup)) {
-                try {
-                    statement.clearBatch();
-                } catch (SQLException e) {
-                    // The statement is closed with the connection next.
-                }
             }
         }
 
