@@ -34,6 +34,7 @@ import javax.sql.DataSource;
 import io.collavre.openclaw.bridge.BridgeHeaders;
 import io.collavre.openclaw.bridge.chat.RunBuffer;
 import io.collavre.openclaw.bridge.dedup.WrittenBehindIdempotentRepository;
+import io.collavre.openclaw.bridge.ops.StateWriteWaitTimer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -126,6 +127,8 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
     /** When the writer last deleted expired dedup keys (a table scan: every few seconds is enough). */
     private long lastDedupExpiry = System.nanoTime();
     private CamelContext camelContext;
+    /** What the waits of completed runs for their commit add to their delivery (a metric). */
+    private volatile StateWriteWaitTimer writeWait = new StateWriteWaitTimer(null);
     private long recoveryInterval = 5000;
     private boolean useRecovery = true;
     private String deadLetterUri;
@@ -300,8 +303,11 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
             claimed = new CompletableFuture<>();
             enqueue(Kind.DISPATCH_CLAIM, null, runId, null, claimed);
         }
+        long start = System.nanoTime();
         try {
-            return claimed.get();
+            boolean first = claimed.get();
+            writeWait.record(System.nanoTime() - start);
+            return first;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while claiming run " + runId, e);
@@ -363,9 +369,15 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         return written.get();
     }
 
-    /** Waits until the writes up to {@code number} are committed (or the store stopped, or the wait was interrupted). */
+    /**
+     * Waits until the writes up to {@code number} are committed (or the store stopped, or the wait was interrupted):
+     * a completed run's delivery, before its first post ({@link StateWriteWaitTimer} times it).
+     */
     public void awaitWritten(long number) {
-        awaitWritten(number, Long.MAX_VALUE);
+        long start = System.nanoTime();
+        if (awaitWritten(number, Long.MAX_VALUE)) {
+            writeWait.record(System.nanoTime() - start);
+        }
     }
 
     /** As {@link #awaitWritten(long)}, for at most {@code timeoutMs}; true when the writes are committed. */
@@ -856,6 +868,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
 
     public void setCamelContext(CamelContext camelContext) {
         this.camelContext = camelContext;
+        this.writeWait = new StateWriteWaitTimer(camelContext);
     }
 
     protected CamelContext getCamelContext() {

@@ -15,9 +15,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.collavre.openclaw.bridge.BridgeHeaders;
 import io.collavre.openclaw.bridge.chat.RunBuffer;
 import io.collavre.openclaw.bridge.dedup.PostgresMessageIdRepository;
+import io.collavre.openclaw.bridge.ops.StateWriteWaitTimer;
 import io.collavre.openclaw.bridge.testing.PostgresServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.processor.aggregate.jdbc.ClusteredJdbcAggregationRepository;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -174,8 +177,11 @@ class PostgresStateStoreTest {
         assertEquals("run-1", query("SELECT messageId FROM camel_messageprocessed WHERE processorName = 'dispatchedRuns'"),
                 "claimed in the commit of the outbox row");
         long written = one.lastWrite();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
         assertTrue(one.claimDispatch("run-1"));
         assertEquals(written, one.lastWrite(), "the dispatch found the answer: no claim of its own to wait for");
+        assertEquals(1, meters.get(StateWriteWaitTimer.NAME).timer().count(), "the dispatch's wait is timed");
 
         // The same run completed on a second bridge: its claim, made with its own outbox row, loses.
         Exchange copy = buffer("run-1", "alpha", "All of the answer");

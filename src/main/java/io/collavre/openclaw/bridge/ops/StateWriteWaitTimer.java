@@ -1,0 +1,52 @@
+package io.collavre.openclaw.bridge.ops;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+
+/**
+ * The timer {@code openclaw.bridge.state.write.wait} (Prometheus: {@code openclaw_bridge_state_write_wait_seconds},
+ * with buckets): how long a completed run waited, before its first post, for a persistent state store to commit
+ * what makes the post safe to repeat after a crash (its outbox row; with PostgreSQL, its dedup claim made in the same
+ * commit). It is the share of final-to-Collavre latency that the store adds; the in-memory store never records it.
+ * Registered on the Camel metrics registry at the first wait; without one (metrics disabled) nothing is recorded.
+ */
+public final class StateWriteWaitTimer {
+
+    public static final String NAME = "openclaw.bridge.state.write.wait";
+
+    /** Buckets around the waits a group commit gives (a few ms) and those a slow database gives (seconds). */
+    static final Duration[] BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
+            Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofMillis(100),
+            Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5)};
+
+    private final CamelContext context;
+    private volatile Timer timer;
+
+    public StateWriteWaitTimer(CamelContext context) {
+        this.context = context;
+    }
+
+    /** A wait of {@code nanos}, from when the run's delivery started waiting to the commit. */
+    public void record(long nanos) {
+        Timer current = timer;
+        if (current == null) {
+            MeterRegistry registry = context == null ? null : context.getRegistry()
+                    .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
+            if (registry == null) {
+                return;
+            }
+            current = Timer.builder(NAME)
+                    .description("Wait of a completed run for the state store's commit before its first post")
+                    .tag(ContextMeters.CAMEL_CONTEXT_TAG, context.getName())
+                    .serviceLevelObjectives(BUCKETS)
+                    .register(registry);
+            timer = current;
+        }
+        current.record(nanos, TimeUnit.NANOSECONDS);
+    }
+}
