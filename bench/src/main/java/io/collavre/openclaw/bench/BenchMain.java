@@ -146,7 +146,7 @@ public final class BenchMain {
     record Load(double eventsPerSecond, double runsPerSecond, double cpuSecondsPerMillion, double ownCpuSecondsPerMillion,
                 double saturationP99Ms,
                 double latencyRunsPerSecond, double p50Ms, double p99Ms, double maxMs, double leadInP99Ms, long events,
-                long runs) {
+                long runs, double gcPauseMs, double longestGcPauseMs, Double storeWaitMeanMs, Double storeWaitP99Ms) {
     }
 
     /** Figures of one subject's memory phase; {@code failure} is set when it did not get through. */
@@ -363,8 +363,13 @@ public final class BenchMain {
                                   * (settings.latencyLeadInSeconds() + settings.latencySeconds() + LATENCY_LEAD_OUT_SECONDS);
                 List<Workload.Run> paced = Workload.plan(latencyRuns, 2_000_000, connections, pacedShape,
                         settings.seed() + 3);
+                subject.stalls();
+                Subject.Stalls stallsBefore = subject.stalls();
+                Subject.StoreWaits waitsBefore = subject.storeWaits();
                 Phase latency = phase(gateway, subject, "latency", paced, perConnection,
                         settings.latencyRunsPerSecond() * framesPerRun(paced));
+                Subject.Stalls stalls = subject.stalls();
+                Subject.StoreWaits waits = subject.storeWaits();
                 writeLatencies(name(side) + "-" + connections + "-latency.csv", latency);
 
                 long leadInEnd = TimeUnit.SECONDS.toNanos(settings.latencyLeadInSeconds());
@@ -373,6 +378,14 @@ public final class BenchMain {
                 long[] leadIn = latenciesOfFinalsSent(latency, 0, leadInEnd);
                 System.out.printf(Locale.ROOT, "    %-10s p99 %.1f ms in the %d s lead-in, %.1f ms after it%n", "",
                         percentile(leadIn, 0.99) / 1e6, settings.latencyLeadInSeconds(), percentile(sorted, 0.99) / 1e6);
+                double gcPauseMs = (stalls.pauseNanos() - stallsBefore.pauseNanos()) / 1e6;
+                Double storeWaitMeanMs = waits == null ? null : waits.meanMsSince(waitsBefore);
+                Double storeWaitP99Ms = waits == null ? null : waits.p99BoundMsSince(waitsBefore);
+                System.out.printf(Locale.ROOT, "    %-10s GC paused it %d times for %.0f ms (longest %.1f ms)%s%n", "",
+                        stalls.pauses() - stallsBefore.pauses(), gcPauseMs, stalls.longestPauseNanos() / 1e6,
+                        waits == null ? "" : String.format(Locale.ROOT,
+                                "; waits for the state store's commit: mean %.1f ms, p99 <= %.0f ms",
+                                storeWaitMeanMs, storeWaitP99Ms));
 
                 double seconds = throughput.durationNanos() / 1e9;
                 long[] saturated = throughput.latenciesNanos();
@@ -382,7 +395,8 @@ public final class BenchMain {
                         latency.posts() / (latency.durationNanos() / 1e9),
                         percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6,
                         sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6,
-                        percentile(leadIn, 0.99) / 1e6, throughput.frames(), throughput.posts());
+                        percentile(leadIn, 0.99) / 1e6, throughput.frames(), throughput.posts(),
+                        gcPauseMs, stalls.longestPauseNanos() / 1e6, storeWaitMeanMs, storeWaitP99Ms);
             } finally {
                 gateway.subjectStopping();
                 subject.close();
@@ -611,6 +625,12 @@ public final class BenchMain {
             row(out, c, "max final-to-Collavre ms" + paced, bridge, baseline, Load::maxMs, "%.1f");
             row(out, c, "p99 final-to-Collavre ms" + paced + ", " + settings.latencyLeadInSeconds()
                         + " s lead-in right after full throughput", bridge, baseline, Load::leadInP99Ms, "%.2f");
+            row(out, c, "GC pauses in the latency phase (ms in all)", bridge, baseline, Load::gcPauseMs, "%.0f");
+            row(out, c, "longest GC pause in the latency phase (ms)", bridge, baseline, Load::longestGcPauseMs, "%.1f");
+            row(out, c, "mean wait for the state store's commit ms" + paced, bridge, baseline,
+                    Load::storeWaitMeanMs, "%.2f");
+            row(out, c, "p99 wait for the state store's commit ms" + paced + " (bucket bound)", bridge, baseline,
+                    Load::storeWaitP99Ms, "%.0f");
             row(out, c, "heap live after GC, no open run (MB)", bridgeMemory, baselineMemory, m -> mb(m.idleLive()),
                     "%.1f");
             int[] targets = settings.openRuns();

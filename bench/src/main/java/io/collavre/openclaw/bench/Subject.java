@@ -87,6 +87,55 @@ final class Subject implements AutoCloseable {
         ask("reset");
     }
 
+    /** Collections that paused the subject so far: count and total ns; the longest since the last call. */
+    record Stalls(long pauses, long pauseNanos, long longestPauseNanos) {
+    }
+
+    Stalls stalls() throws IOException {
+        String[] parts = ask("stalls").split(" ");
+        return new Stalls(Long.parseLong(parts[1]), Long.parseLong(parts[2]), Long.parseLong(parts[3]));
+    }
+
+    /**
+     * The bridge's waits for its state store's commit so far (openclaw_bridge_state_write_wait_seconds): count, total
+     * ns, and the cumulative count of each bucket by its bound in ns.
+     */
+    record StoreWaits(long count, long nanos, long[] boundsNanos, long[] cumulative) {
+
+        /** The waits between {@code before} and this: mean ms and the bound of the bucket that holds the 99th percentile. */
+        double meanMsSince(StoreWaits before) {
+            long n = count - before.count;
+            return n == 0 ? Double.NaN : (nanos - before.nanos) / 1e6 / n;
+        }
+
+        double p99BoundMsSince(StoreWaits before) {
+            long n = count - before.count;
+            for (int i = 0; i < boundsNanos.length; i++) {
+                if (cumulative[i] - before.cumulative[i] >= Math.ceil(n * 0.99)) {
+                    return boundsNanos[i] / 1e6;
+                }
+            }
+            return Double.POSITIVE_INFINITY;
+        }
+    }
+
+    /** Null when the subject waits for no store (the in-memory store, the baseline). */
+    StoreWaits storeWaits() throws IOException {
+        String[] parts = ask("storewait").split(" ");
+        if (parts.length < 3) {
+            return null;
+        }
+        int buckets = parts.length - 3;
+        long[] bounds = new long[buckets];
+        long[] counts = new long[buckets];
+        for (int i = 0; i < buckets; i++) {
+            String[] bucket = parts[3 + i].split(":");
+            bounds[i] = Long.parseLong(bucket[0]);
+            counts[i] = Long.parseLong(bucket[1]);
+        }
+        return new StoreWaits(Long.parseLong(parts[1]), Long.parseLong(parts[2]), bounds, counts);
+    }
+
     Heap heap() throws IOException {
         String[] parts = ask("mem").split(" ");
         return new Heap(Long.parseLong(parts[1]), Long.parseLong(parts[2]));

@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import javax.management.NotificationEmitter;
@@ -23,6 +25,12 @@ import javax.management.openmbean.CompositeData;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import com.sun.management.OperatingSystemMXBean;
 import io.collavre.openclaw.bridge.BridgeMain;
+import io.collavre.openclaw.bridge.ops.StateWriteWaitTimer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.main.Main;
 
 /**
@@ -30,13 +38,19 @@ import org.apache.camel.main.Main;
  * hand-written baseline, started in a JVM of its own so that its heap and CPU time are its own. It answers the
  * benchmark's questions over a local socket, one line each:
  * {@code cpu} (process CPU ns), {@code mem} (heap used after a full GC, and the peak heap used before any GC
- * since the last {@code reset}), {@code reset}, {@code stop}.
+ * since the last {@code reset}), {@code reset}, {@code stalls} (collections that paused the JVM: count, total ns,
+ * and the longest since the last {@code stalls}), {@code storewait} (the bridge's waits for its state store's
+ * commit, see {@link #storeWaits}), {@code stop}.
  *
  * <p>Arguments: {@code bridge|baseline accountsFile collavreUrl routesDir controlPort}.
  */
 public final class SubjectMain {
 
     private static final AtomicLong PEAK = new AtomicLong();
+    /** Collections that paused the subject (not those we asked for, not concurrent cycles): count, time, longest. */
+    private static final AtomicLong PAUSES = new AtomicLong();
+    private static final AtomicLong PAUSE_NANOS = new AtomicLong();
+    private static final AtomicLong LONGEST_PAUSE_NANOS = new AtomicLong();
 
     private SubjectMain() {
     }
@@ -50,6 +64,7 @@ public final class SubjectMain {
         watchPeakHeap();
 
         AutoCloseable subject;
+        Supplier<String> storeWaits = () -> "storewait none";
         if ("bridge".equals(side)) {
             Main main = BridgeMain.newMain();
             main.addOverrideProperty("bridge.routes-dir", routesDir.toAbsolutePath().toString());
@@ -73,6 +88,7 @@ public final class SubjectMain {
             }));
             main.start();
             subject = main::stop;
+            storeWaits = () -> storeWaits(main);
         } else if ("baseline".equals(side)) {
             subject = Baseline.start(accounts, collavreUrl);
         } else {
@@ -88,6 +104,9 @@ public final class SubjectMain {
             while ((command = in.readLine()) != null) {
                 switch (command) {
                     case "cpu" -> out.println("cpu " + os.getProcessCpuTime());
+                    case "stalls" -> out.println("stalls " + PAUSES.get() + " " + PAUSE_NANOS.get() + " "
+                                                 + LONGEST_PAUSE_NANOS.getAndSet(0));
+                    case "storewait" -> out.println(storeWaits.get());
                     case "reset" -> {
                         PEAK.set(heapUsed());
                         out.println("ok");
@@ -112,6 +131,27 @@ public final class SubjectMain {
         System.exit(0);
     }
 
+    /**
+     * The bridge's {@link StateWriteWaitTimer}: count, total ns and its cumulative bucket counts ({@code bound-ns:count}
+     * pairs), or {@code none} (the in-memory store has nothing to wait for).
+     */
+    private static String storeWaits(Main main) {
+        MeterRegistry registry = main.getCamelContext().getRegistry()
+                .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
+        Timer timer = registry == null ? null : registry.find(StateWriteWaitTimer.NAME).timer();
+        if (timer == null) {
+            return "storewait none";
+        }
+        HistogramSnapshot snapshot = timer.takeSnapshot();
+        StringBuilder answer = new StringBuilder("storewait ").append(snapshot.count()).append(' ')
+                .append((long) snapshot.total(TimeUnit.NANOSECONDS));
+        for (CountAtBucket bucket : snapshot.histogramCounts()) {
+            answer.append(' ').append((long) bucket.bucket(TimeUnit.NANOSECONDS)).append(':')
+                    .append((long) bucket.count());
+        }
+        return answer.toString();
+    }
+
     private static long heapUsed() {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
@@ -129,6 +169,12 @@ public final class SubjectMain {
                         (CompositeData) notification.getUserData());
                 if ("System.gc()".equals(info.getGcCause())) {
                     return;
+                }
+                if (!info.getGcName().contains("Concurrent")) {
+                    long pause = TimeUnit.MILLISECONDS.toNanos(info.getGcInfo().getDuration());
+                    PAUSES.incrementAndGet();
+                    PAUSE_NANOS.addAndGet(pause);
+                    LONGEST_PAUSE_NANOS.accumulateAndGet(pause, Math::max);
                 }
                 long used = 0;
                 for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageBeforeGc().entrySet()) {
