@@ -55,6 +55,7 @@ final class Baseline implements AutoCloseable {
     private static final int MAX_FRAME_CHARS = 1_048_576;
     private static final int MAX_RUN_ID_CHARS = 200;
     private static final long BUFFER_TTL_NANOS = TimeUnit.MINUTES.toNanos(30);
+    private static final int CONNECTION_RETRIES = 1;
 
     private final ObjectMapper json = new ObjectMapper();
     private final Vertx vertx = Vertx.vertx();
@@ -226,8 +227,20 @@ final class Baseline implements AutoCloseable {
         HttpRequest request = HttpRequest.newBuilder(collavre).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json").header("Idempotency-Key", runId)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        post(request, runId, CONNECTION_RETRIES);
+    }
+
+    /**
+     * Posts, once more after a connection error (the JDK client now and then finds a kept connection closed by the
+     * sink's server under load), as the bridge retries connection errors; no other retry.
+     */
+    private void post(HttpRequest request, String runId, int retriesLeft) {
         http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
-            if (error != null || response.statusCode() >= 300) {
+            if (error != null && retriesLeft > 0) {
+                LOG.warn("runId={} state=final outcome=retry reason={}", runId, error.getCause() != null
+                        ? error.getCause().toString() : error.toString());
+                post(request, runId, retriesLeft - 1);
+            } else if (error != null || response.statusCode() >= 300) {
                 // Not remembered as dispatched: a replay of the run may try again.
                 dispatchedRuns.remove(runId);
                 LOG.error("runId={} state=final outcome=failed status={}", runId,
