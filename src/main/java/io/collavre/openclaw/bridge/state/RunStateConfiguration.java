@@ -77,6 +77,8 @@ public class RunStateConfiguration implements CamelConfiguration {
     int maxOpenBuffers;
     @PropertyInject("proactive.dedup-ttl-seconds")
     long dedupTtlSeconds;
+    @PropertyInject("proactive.buffer-ttl-seconds")
+    long bufferTtlSeconds;
     @PropertyInject("proactive.recovery-interval-ms")
     long recoveryIntervalMs;
     @PropertyInject("proactive.checkpoint-interval-ms")
@@ -145,6 +147,7 @@ public class RunStateConfiguration implements CamelConfiguration {
             jdbcStore.setCamelContext(context);
             jdbcStore.setUseRecovery(true);
             jdbcStore.setRecoveryInterval(recoveryIntervalMs);
+            jdbcStore.setBufferTtlMillis(bufferTtlSeconds * 1000);
             writeBehind = jdbcStore;
             buffers = new RunBufferRepository(jdbcStore);
             // The dedup memory in memory too, its keys written behind by the same writer and read back at start.
@@ -246,6 +249,7 @@ public class RunStateConfiguration implements CamelConfiguration {
         jdbcStore.setCamelContext(context);
         jdbcStore.setUseRecovery(true);
         jdbcStore.setRecoveryInterval(recoveryIntervalMs);
+        jdbcStore.setBufferTtlMillis(bufferTtlSeconds * 1000);
         // Shared by every bridge at once: a run reaching two bridges is dispatched by one.
         PostgresMessageIdRepository dispatched = new PostgresMessageIdRepository(database.dataSource(),
                 "dispatchedRuns", dedupTtlSeconds * 1000);

@@ -37,6 +37,7 @@ import io.collavre.openclaw.bridge.dedup.WrittenBehindIdempotentRepository;
 import io.collavre.openclaw.bridge.ops.StateWriteWaitTimer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Message;
 import org.apache.camel.processor.aggregate.jdbc.JdbcCamelCodec;
 import org.apache.camel.spi.RecoverableAggregationRepository;
@@ -123,6 +124,8 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
     private long lastCommitNanos = System.nanoTime() - GATHER_NANOS;
     private Thread writer;
     private volatile String dedupProcessor;
+    /** proactive.buffer-ttl-seconds, in ms: a buffer read back is purged that long after its last write. */
+    private volatile long bufferTtlMillis;
     private volatile long dedupTtlMillis;
     /** When the writer last deleted expired dedup keys (a table scan: every few seconds is enough). */
     private long lastDedupExpiry = System.nanoTime();
@@ -822,8 +825,8 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         upsert.setString(8, instance);
     }
 
-    /** The columns {@link #bufferOf} reads, in its order. */
-    static final String BUFFER_COLUMNS = "run_id, account, owner_id, session_key, state, buffer";
+    /** The columns {@link #putLoaded} reads, in its order. */
+    static final String BUFFER_COLUMNS = "run_id, account, owner_id, session_key, state, buffer, updated_at";
 
     /** The buffer of a row of {@link #BUFFER_COLUMNS}, put in memory unless the run has one there already. */
     void putLoaded(CamelContext context, ResultSet rows, Collection<String> loaded) throws SQLException {
@@ -837,6 +840,13 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
             putIfSet(message, BridgeHeaders.SESSION_KEY, rows.getString(4));
             putIfSet(message, BridgeHeaders.STATE, rows.getString(5));
             message.setBody(deserialize(rows.getBytes(6)));
+            if (bufferTtlMillis > 0) {
+                // What the Aggregator reads back at its start to purge the run once its TTL, counted from the
+                // run's last write, has passed and no final came (it sets it on the runs it buffers itself).
+                Timestamp updatedAt = rows.getTimestamp(7);
+                long age = updatedAt == null ? 0 : System.currentTimeMillis() - updatedAt.getTime();
+                exchange.setProperty(ExchangePropertyKey.AGGREGATED_TIMEOUT, Math.max(1, bufferTtlMillis - age));
+            }
             rowWritten.add(runId);
             // A buffer already in memory got its events here since: it is the newer one.
             if (buffers.putIfAbsent(runId, exchange) == null) {
@@ -864,6 +874,11 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         if (value != null) {
             message.setHeader(name, value);
         }
+    }
+
+    /** The Aggregator's completion timeout: a buffer read back expires that long after its last write (0: never). */
+    public void setBufferTtlMillis(long bufferTtlMillis) {
+        this.bufferTtlMillis = bufferTtlMillis;
     }
 
     public void setCamelContext(CamelContext camelContext) {

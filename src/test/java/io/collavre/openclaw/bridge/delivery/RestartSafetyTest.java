@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.collavre.openclaw.bridge.chat.RunBufferRepository;
 import io.collavre.openclaw.bridge.deadletter.DeadLetterStore;
 import io.collavre.openclaw.bridge.testing.BridgeRunner;
 import io.collavre.openclaw.bridge.testing.CollavreReceiver;
@@ -184,5 +185,30 @@ class RestartSafetyTest {
                 collavre.acceptedFor("run-waiting").get(0).json().getString("content"));
         assertEquals("run-waiting", collavre.acceptedFor("run-waiting").get(0).header("idempotency-key"));
         assertEquals(2, collavre.postsFor("run-waiting").size(), "the refused post and the one after the restart");
+    }
+
+    @Test
+    void aBufferReadBackAtStartIsPurgedOnceItsTtlSinceItsLastEventHasPassedWhenNoFinalComes() throws Exception {
+        Map<String, String> shortTtl = Map.of("proactive.state-store", "embedded",
+                "proactive.buffer-ttl-seconds", "4", "proactive.sweep-interval-seconds", "1");
+        startBridge(shortTtl);
+        send(chat("run-abandoned", 1, "delta", KEY, "begun before the restart, never finished"));
+        stopBridge();
+
+        startBridge(shortTtl);
+        RunBufferRepository buffers = bridge.context().getRegistry().lookupByNameAndType("runBufferRepository",
+                RunBufferRepository.class);
+        assertEquals(1, buffers.getOpenBuffers(), "read back at start");
+        NotifyBuilder purged = new NotifyBuilder(bridge.context()).fromRoute("run-buffer-aggregate")
+                .whenCompleted(1).create();
+        assertTrue(purged.matches(WAIT.toMillis(), TimeUnit.MILLISECONDS), "purged by the Aggregator's timeout");
+        await().atMost(WAIT).until(() -> buffers.getOpenBuffers() == 0);
+        assertTrue(collavre.postsFor("run-abandoned").isEmpty(), "a stale buffer is not posted");
+
+        // Nothing of it is read back at the next start.
+        stopBridge();
+        startBridge(shortTtl);
+        assertEquals(0, bridge.context().getRegistry().lookupByNameAndType("runBufferRepository",
+                RunBufferRepository.class).getOpenBuffers());
     }
 }

@@ -10,6 +10,7 @@ import io.collavre.openclaw.bridge.BridgeHeaders;
 import io.collavre.openclaw.bridge.chat.RunBuffer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.processor.aggregate.jdbc.JdbcAggregationRepository;
 import org.apache.camel.support.DefaultExchange;
@@ -22,6 +23,7 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The write-behind store on an H2 file: what reaches the database when, and what a new store reads back. */
 class WriteBehindRunBufferStoreTest {
@@ -221,5 +223,27 @@ class WriteBehindRunBufferStoreTest {
         assertEquals("Delivered after the upgrade", recovered.getMessage().getBody(RunBuffer.class).getText());
         assertEquals(0, count(WriteBehindRunBufferStore.LEGACY_BUFFERS));
         assertEquals(0, count(WriteBehindRunBufferStore.LEGACY_COMPLETED));
+    }
+
+    @Test
+    void aBufferReadBackCarriesWhatIsLeftOfItsTtlForTheAggregatorsTimeout() throws Exception {
+        WriteBehindRunBufferStore first = store();
+        first.add(context, "run-1", buffered(context, "run-1", "Half", 1));
+        first.checkpoint();
+        first.stop();
+
+        WriteBehindRunBufferStore withTtl = new WriteBehindRunBufferStore(pool, 60_000,
+                RunStateConfiguration.DESERIALIZATION_FILTER);
+        withTtl.setCamelContext(context);
+        withTtl.setBufferTtlMillis(600_000);
+        withTtl.start();
+        long left = withTtl.get(context, "run-1").getProperty(ExchangePropertyKey.AGGREGATED_TIMEOUT, 0L, Long.class);
+        withTtl.stop();
+        assertTrue(left > 590_000 && left <= 600_000, "the TTL less the time since the checkpoint: " + left);
+
+        WriteBehindRunBufferStore withoutTtl = store();
+        assertNull(withoutTtl.get(context, "run-1").getProperty(ExchangePropertyKey.AGGREGATED_TIMEOUT),
+                "no TTL given: no timeout");
+        withoutTtl.stop();
     }
 }
