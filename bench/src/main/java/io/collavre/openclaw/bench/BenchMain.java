@@ -363,7 +363,7 @@ public final class BenchMain {
                                   * (settings.latencyLeadInSeconds() + settings.latencySeconds() + LATENCY_LEAD_OUT_SECONDS);
                 List<Workload.Run> paced = Workload.plan(latencyRuns, 2_000_000, connections, pacedShape,
                         settings.seed() + 3);
-                subject.stalls();
+                // Also starts the longest pause over: the next answer's is the phase's.
                 Subject.Stalls stallsBefore = subject.stalls();
                 Subject.StoreWaits waitsBefore = subject.storeWaits();
                 Phase latency = phase(gateway, subject, "latency", paced, perConnection,
