@@ -1,12 +1,9 @@
 package io.collavre.openclaw.bridge.ops;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 
-import io.collavre.openclaw.bridge.testing.BridgeRunner;
-import io.collavre.openclaw.bridge.testing.CollavreReceiver;
-import io.collavre.openclaw.bridge.testing.GatewaySimulator;
+import io.collavre.openclaw.bridge.testing.BridgeFixture;
 import io.collavre.openclaw.bridge.testing.ManagementClient;
 import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.AfterEach;
@@ -27,51 +24,35 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StateWriteWaitMetricTest {
 
     static final String KEY = "agent:ai-bot:collavre:42:creative:100";
-    static final Duration WAIT = Duration.ofSeconds(30);
     static final String METRIC = "openclaw_bridge_state_write_wait_seconds";
 
     @TempDir
     Path data;
 
-    GatewaySimulator gateway;
-    CollavreReceiver collavre;
-    BridgeRunner bridge;
+    BridgeFixture fixture;
 
     @AfterEach
     void stopAll() {
-        if (bridge != null) {
-            bridge.close();
-        }
-        if (collavre != null) {
-            collavre.close();
-        }
-        if (gateway != null) {
-            gateway.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
     ManagementClient start(String stateStore) throws Exception {
-        gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
-        collavre = new CollavreReceiver(AvailablePortFinder.getNextAvailable());
         int managementPort = AvailablePortFinder.getNextAvailable();
-        bridge = BridgeRunner.start(Map.of(
-                "openclaw.gateway.url", gateway.url(),
-                "openclaw.gateway.token", "gw-secret",
-                "openclaw.gateway.owner-id", "42",
-                "collavre.url", collavre.url(),
+        fixture = BridgeFixture.start(Map.of(
                 "bridge.data-dir", data.toString(),
                 "proactive.state-store", stateStore,
                 "bridge.management.port", String.valueOf(managementPort)));
-        await().atMost(WAIT).until(() -> gateway.handshakes() == 1);
         return new ManagementClient("127.0.0.1", managementPort);
     }
 
     void completeRuns(int runs) {
         for (int i = 1; i <= runs; i++) {
-            gateway.send(chat("run-" + i, 1, "delta", KEY, "Part of answer " + i));
-            gateway.send(chat("run-" + i, 2, "final", KEY, "All of answer " + i));
+            fixture.gateway.send(chat("run-" + i, 1, "delta", KEY, "Part of answer " + i));
+            fixture.gateway.send(chat("run-" + i, 2, "final", KEY, "All of answer " + i));
         }
-        await().atMost(WAIT).until(() -> collavre.posts().size() == runs);
+        await().atMost(BridgeFixture.WAIT).until(() -> fixture.collavre.posts().size() == runs);
     }
 
     @Test
