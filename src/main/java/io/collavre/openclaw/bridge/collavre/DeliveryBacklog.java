@@ -7,8 +7,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.LongConsumer;
-import java.util.function.LongSupplier;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
@@ -27,9 +25,9 @@ import org.apache.camel.support.SynchronizationAdapter;
  * the letter; only when {@value #TURNED_AWAY_QUEUE} turned-away runs wait for that thread does the thread that
  * completed a run write its letter itself.
  *
- * <p>With a store that writes completed runs behind ({@link #setStateWrites}), a queued run's delivery starts once
- * the store's writes made before its hand-over are on disk: the run's outbox row is written before its first post,
- * and the Gateway reader, which completed it, does not wait for the disk.
+ * <p>A queued run's first post does not wait for a persistent state store to write the run down: waiting would
+ * not make it safer (a crash before that write loses the run unless its post got through first; one after it finds
+ * the run in the store), only later (docs/state-stores.md).
  */
 public class DeliveryBacklog extends ScheduledThreadPoolExecutor {
 
@@ -38,8 +36,6 @@ public class DeliveryBacklog extends ScheduledThreadPoolExecutor {
 
     private final AtomicInteger waiting = new AtomicInteger();
     private volatile int maxWaitingRuns = 10_000;
-    private volatile LongSupplier lastStateWrite = () -> 0;
-    private volatile LongConsumer awaitStateWritten = number -> { };
 
     /** Runs turned away while the backlog is full: written down on this thread, not on the Gateway reader's. */
     private final ThreadPoolExecutor turnedAway = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
@@ -63,15 +59,6 @@ public class DeliveryBacklog extends ScheduledThreadPoolExecutor {
         return maxWaitingRuns;
     }
 
-    /**
-     * The state store's write numbering: the number of the last write asked for, and a wait until a number is on
-     * disk. Without it (in-memory state) runs are delivered at once.
-     */
-    public void setStateWrites(LongSupplier lastWrite, LongConsumer awaitWritten) {
-        this.lastStateWrite = lastWrite;
-        this.awaitStateWritten = awaitWritten;
-    }
-
     /** Completed runs handed over and not done yet. */
     public int getWaitingRuns() {
         return waiting.get();
@@ -81,11 +68,7 @@ public class DeliveryBacklog extends ScheduledThreadPoolExecutor {
     @Override
     public void execute(Runnable completedRun) {
         if (waiting.incrementAndGet() <= maxWaitingRuns) {
-            long written = lastStateWrite.getAsLong();
-            super.execute(written == 0 ? completedRun : () -> {
-                awaitStateWritten.accept(written);
-                completedRun.run();
-            });
+            super.execute(completedRun);
             return;
         }
         turnedAway.execute(() -> {

@@ -10,9 +10,10 @@ import org.apache.camel.component.micrometer.MicrometerConstants;
 
 /**
  * The timer {@code openclaw.bridge.state.write.wait} (Prometheus: {@code openclaw_bridge_state_write_wait_seconds},
- * with buckets): how long a completed run waited, before its first post, for a persistent state store to commit
- * what makes the post safe to repeat after a crash (its outbox row; with PostgreSQL, its dedup claim made in the same
- * commit). It is the share of final-to-Collavre latency that the store adds; the in-memory store never records it.
+ * with buckets): how long a completed run waited, before its first post, for the state store's commit of its dedup
+ * claim in the memory several bridges share ({@code postgresql} store; made in the commit of the run's outbox row).
+ * It is the share of final-to-Collavre latency that the store adds; the in-memory and embedded stores never record
+ * it (their first post waits for no commit).
  * Registered on the Camel metrics registry at the first wait; without one (metrics disabled) nothing is recorded.
  */
 public final class StateWriteWaitTimer {

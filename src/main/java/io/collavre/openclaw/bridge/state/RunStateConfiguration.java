@@ -118,10 +118,8 @@ public class RunStateConfiguration implements CamelConfiguration {
         String store = stateStore(stateStore, persistent);
 
         RunBufferRepository buffers;
-        WriteBehindRunBufferStore writeBehind = null;
         if (POSTGRESQL.equals(store)) {
-            writeBehind = configurePostgres(context);
-            buffers = new RunBufferRepository(writeBehind);
+            buffers = new RunBufferRepository(configurePostgres(context));
             // The buffers of an account follow its connection from bridge to bridge.
             RunBufferRepository repository = buffers;
             context.getRegistry().bind("accountBufferHandover", ConnectionListener.class, new ConnectionListener() {
@@ -141,14 +139,13 @@ public class RunStateConfiguration implements CamelConfiguration {
             context.addService(database, true, true);
 
             // Buffers in memory, written behind every proactive.checkpoint-interval-ms; a completed run is written
-            // once (its outbox row) before its delivery starts.
+            // once (its outbox row) by the next group commit, while its first post goes.
             WriteBehindRunBufferStore jdbcStore = new WriteBehindRunBufferStore(database.pool, checkpointIntervalMs,
                     DESERIALIZATION_FILTER);
             jdbcStore.setCamelContext(context);
             jdbcStore.setUseRecovery(true);
             jdbcStore.setRecoveryInterval(recoveryIntervalMs);
             jdbcStore.setBufferTtlMillis(bufferTtlSeconds * 1000);
-            writeBehind = jdbcStore;
             buffers = new RunBufferRepository(jdbcStore);
             // The dedup memory in memory too, its keys written behind by the same writer and read back at start.
             WrittenBehindIdempotentRepository dispatched = new WrittenBehindIdempotentRepository(
@@ -171,15 +168,12 @@ public class RunStateConfiguration implements CamelConfiguration {
         buffers.setMaxOpenBuffers(maxOpenBuffers);
         buffers.setCamelContext(context);
         context.getRegistry().bind("runBufferRepository", buffers);
-        DeliveryBacklog backlog = bindSharedState(context);
-        if (EMBEDDED.equals(store)) {
-            // A completed run's outbox row is on disk before its first post; the Gateway reader does not wait for it.
-            backlog.setStateWrites(writeBehind::lastWrite, writeBehind::awaitWritten);
-        }
-        // With PostgreSQL the dispatch's dedup claim does that wait: the claim is queued after the run's outbox row
-        // and answered by the same or a later group commit of the one writer, so a run posted after its claim has
-        // its outbox row written (one wait per run instead of two). A run posted without a claim is a recovered one,
-        // read from its outbox row.
+        bindSharedState(context);
+        // A completed run's first post does not wait for its outbox row (written by the store's next group commit):
+        // a crash before that commit loses the run unless the post got through, whether the post waited or not.
+        // With PostgreSQL the dispatch waits for its dedup claim, which must be answered before a post: the claim
+        // is made in the commit of the run's outbox row, so a bridge that claimed a run has it on disk, and a bridge
+        // that died before that commit left no claim to stop another from posting the run.
         // Set on every Aggregator of the run buffers as it is created, the one a live reload creates included: a
         // completed run that fails on the Aggregator's thread is reported by its runId, and whether it is lost.
         context.addLifecycleStrategy(new LifecycleStrategySupport() {
@@ -195,7 +189,7 @@ public class RunStateConfiguration implements CamelConfiguration {
     }
 
     /** The state beans that do not depend on the store: the same for all three. */
-    private DeliveryBacklog bindSharedState(CamelContext context) throws Exception {
+    private void bindSharedState(CamelContext context) throws Exception {
         // Remembers frame identities as 64-bit fingerprints in arrays allocated once: no garbage per frame to copy.
         ExpiringFingerprintRepository recentFrames = new ExpiringFingerprintRepository();
         recentFrames.setTtlSeconds(duplicateFrameWindowSeconds);
@@ -214,7 +208,6 @@ public class RunStateConfiguration implements CamelConfiguration {
         deadLetters.setDir(deadLetterDir.trim());
         deadLetters.setCamelContext(context);
         context.getRegistry().bind("deadLetterStore", deadLetters);
-        return backlog;
     }
 
     /** memory, embedded or postgresql; {@code proactive.persistent=true} (the older setting) means embedded. */

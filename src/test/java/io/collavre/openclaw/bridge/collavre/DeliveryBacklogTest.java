@@ -21,24 +21,7 @@ class DeliveryBacklogTest {
     }
 
     @Test
-    void aQueuedRunIsDeliveredOnlyOnceTheStateWritesMadeBeforeItsHandOverAreOnDisk() throws Exception {
-        List<String> events = new CopyOnWriteArrayList<>();
-        CountDownLatch delivered = new CountDownLatch(1);
-        long[] lastWrite = {7};
-        backlog.setStateWrites(() -> lastWrite[0], number -> events.add("awaited " + number));
-
-        backlog.execute(() -> {
-            events.add("delivered");
-            delivered.countDown();
-        });
-        lastWrite[0] = 8;
-
-        assertTrue(delivered.await(5, TimeUnit.SECONDS));
-        assertEquals(List.of("awaited 7", "delivered"), events, "the write made before the hand-over, not a later one");
-    }
-
-    @Test
-    void withoutAStoreThatWritesBehindARunIsDeliveredAtOnce() throws Exception {
+    void aQueuedRunIsDeliveredAtOnce() throws Exception {
         CountDownLatch delivered = new CountDownLatch(1);
         backlog.execute(delivered::countDown);
         assertTrue(delivered.await(5, TimeUnit.SECONDS));

@@ -1,6 +1,11 @@
 package io.collavre.openclaw.bridge.delivery;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
@@ -11,6 +16,7 @@ import io.collavre.openclaw.bridge.chat.RunBufferRepository;
 import io.collavre.openclaw.bridge.deadletter.DeadLetterStore;
 import io.collavre.openclaw.bridge.testing.BridgeRunner;
 import io.collavre.openclaw.bridge.testing.CollavreReceiver;
+import io.collavre.openclaw.bridge.testing.CollavreReceiver.Post;
 import io.collavre.openclaw.bridge.testing.DeadLetters;
 import io.collavre.openclaw.bridge.testing.FramesProcessed;
 import io.collavre.openclaw.bridge.testing.GatewaySimulator;
@@ -185,6 +191,43 @@ class RestartSafetyTest {
                 collavre.acceptedFor("run-waiting").get(0).json().getString("content"));
         assertEquals("run-waiting", collavre.acceptedFor("run-waiting").get(0).header("idempotency-key"));
         assertEquals(2, collavre.postsFor("run-waiting").size(), "the refused post and the one after the restart");
+    }
+
+    @Test
+    void theEmbeddedStoresFirstPostWaitsForNoCommitAndARunWaitingForCollavreIsWrittenDownAllTheSame() throws Exception {
+        Map<String, String> embedded = Map.of("proactive.state-store", "embedded");
+        startBridge(embedded);
+        collavre.respondWith(Collections.nCopies(100, 503).toArray(Integer[]::new));
+        try (Connection database = DriverManager.getConnection("jdbc:h2:file:" + data.resolve("state/bridge-state")
+                                                              + ";WRITE_DELAY=0;TRACE_LEVEL_FILE=0", "bridge", "");
+             Statement sql = database.createStatement()) {
+            // Every other connection's statements wait from now on: the store's writer cannot commit anything.
+            sql.execute("SET EXCLUSIVE 1");
+            send(chat("run-slow-disk", 1, "delta", KEY, "posted before"),
+                    chat("run-slow-disk", 2, "final", KEY, "posted before its outbox row is on disk"));
+            Post first = collavre.awaitPost(WAIT);
+            assertEquals("run-slow-disk", first.header("idempotency-key"), "posted while the database was paused");
+            assertEquals(0, outboxRows(sql), "nothing committed yet");
+
+            sql.execute("SET EXCLUSIVE 0");
+            // Refused by Collavre, the run waits for its retry: written down by the next commit.
+            await().atMost(WAIT).until(() -> outboxRows(sql) == 1);
+        }
+        stopBridge();
+        collavre.reset();
+
+        startBridge(embedded);
+        await().atMost(WAIT).until(() -> collavre.acceptedFor("run-slow-disk").size() == 1);
+        assertEquals("posted before its outbox row is on disk",
+                collavre.acceptedFor("run-slow-disk").get(0).json().getString("content"));
+        assertEquals("run-slow-disk", collavre.acceptedFor("run-slow-disk").get(0).header("idempotency-key"));
+    }
+
+    static int outboxRows(Statement sql) throws SQLException {
+        try (ResultSet rows = sql.executeQuery("SELECT COUNT(*) FROM run_buffer_outbox")) {
+            rows.next();
+            return rows.getInt(1);
+        }
     }
 
     @Test

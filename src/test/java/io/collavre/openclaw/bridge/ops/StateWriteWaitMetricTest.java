@@ -1,14 +1,18 @@
 package io.collavre.openclaw.bridge.ops;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 import io.collavre.openclaw.bridge.testing.BridgeFixture;
 import io.collavre.openclaw.bridge.testing.ManagementClient;
+import io.collavre.openclaw.bridge.testing.PostgresServer;
 import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static io.collavre.openclaw.bridge.testing.GatewaySimulator.chat;
 import static io.collavre.openclaw.bridge.testing.ManagementClient.sample;
@@ -18,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * openclaw_bridge_state_write_wait_seconds as an operator scrapes it: with the embedded store every completed run's
- * wait for its outbox row is timed, in buckets; the in-memory store has nothing to wait for and no such meter.
+ * openclaw_bridge_state_write_wait_seconds as an operator scrapes it: with the postgresql store every completed run's
+ * wait for its dedup claim is timed, in buckets; the in-memory and embedded stores wait for no commit before a post
+ * and have no such meter.
  */
 class StateWriteWaitMetricTest {
 
@@ -38,12 +43,12 @@ class StateWriteWaitMetricTest {
         }
     }
 
-    ManagementClient start(String stateStore) throws Exception {
+    ManagementClient start(Map<String, String> store) throws Exception {
         int managementPort = AvailablePortFinder.getNextAvailable();
-        fixture = BridgeFixture.start(Map.of(
-                "bridge.data-dir", data.toString(),
-                "proactive.state-store", stateStore,
-                "bridge.management.port", String.valueOf(managementPort)));
+        Map<String, String> settings = new HashMap<>(store);
+        settings.put("bridge.data-dir", data.toString());
+        settings.put("bridge.management.port", String.valueOf(managementPort));
+        fixture = BridgeFixture.start(settings);
         return new ManagementClient("127.0.0.1", managementPort);
     }
 
@@ -56,20 +61,29 @@ class StateWriteWaitMetricTest {
     }
 
     @Test
-    void withTheEmbeddedStoreEachCompletedRunsWaitForItsCommitIsTimedInBuckets() throws Exception {
-        ManagementClient management = start("embedded");
-        completeRuns(3);
-        // The wait is recorded before the post, so the posts seen mean the three waits are counted.
-        String scraped = management.scrape();
-        assertEquals(3, sample(scraped, METRIC + "_count"), scraped);
-        assertTrue(sample(scraped, METRIC + "_sum") > 0, "the waits add up to some time");
-        assertEquals(3, sample(scraped, METRIC + "_bucket", "le", "5.0"),
-                "every wait under the 5 s bucket: " + scraped);
+    void withThePostgresqlStoreEachCompletedRunsWaitForItsDedupClaimIsTimedInBuckets() throws Exception {
+        try (PostgresServer postgres = PostgresServer.start()) {
+            ManagementClient management = start(Map.of(
+                    "proactive.state-store", "postgresql",
+                    "bridge.db.url", postgres.jdbcUrl(),
+                    "bridge.db.user", postgres.user(),
+                    "bridge.db.password", postgres.password()));
+            completeRuns(3);
+            // The wait is recorded before the post, so the posts seen mean the three waits are counted.
+            String scraped = management.scrape();
+            assertEquals(3, sample(scraped, METRIC + "_count"), scraped);
+            assertTrue(sample(scraped, METRIC + "_sum") > 0, "the waits add up to some time");
+            assertEquals(3, sample(scraped, METRIC + "_bucket", "le", "5.0"),
+                    "every wait under the 5 s bucket: " + scraped);
+            fixture.close();
+            fixture = null;
+        }
     }
 
-    @Test
-    void theInMemoryStoreWaitsForNoCommitAndHasNoSuchMeter() throws Exception {
-        ManagementClient management = start("memory");
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "embedded"})
+    void aStoreWhoseFirstPostWaitsForNoCommitHasNoSuchMeter(String store) throws Exception {
+        ManagementClient management = start(Map.of("proactive.state-store", store));
         completeRuns(1);
         String scraped = management.scrape();
         assertFalse(scraped.contains(METRIC), scraped);
