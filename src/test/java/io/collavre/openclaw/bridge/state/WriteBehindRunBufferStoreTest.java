@@ -135,6 +135,31 @@ class WriteBehindRunBufferStoreTest {
     }
 
     @Test
+    void aDeliveryThatEndsBeforeTheCommitOfItsOutboxRowNeverHasTheRowWritten() throws Exception {
+        try (Connection connection = pool.getConnection()) {
+            OutboxRowsWritten.install(connection);
+        }
+        // Not started yet: its writer takes every write queued so far into its first commit.
+        WriteBehindRunBufferStore store = new WriteBehindRunBufferStore(pool, 60_000,
+                RunStateConfiguration.DESERIALIZATION_FILTER);
+        store.setCamelContext(context);
+        Exchange delivered = buffered(context, "run-delivered", "Posted before the commit", 1);
+        store.add(context, "run-delivered", delivered);
+        store.remove(context, "run-delivered", delivered);
+        store.confirm(context, delivered.getExchangeId());
+        Exchange waiting = buffered(context, "run-waiting", "Still waiting for Collavre", 1);
+        store.add(context, "run-waiting", waiting);
+        store.remove(context, "run-waiting", waiting);
+
+        store.start();
+        store.awaitWritten(store.lastWrite());
+        assertEquals(1, OutboxRowsWritten.COUNT.get(), "the row of the delivery still going only");
+        assertEquals(java.util.Set.of(waiting.getExchangeId()), store.scan(context));
+        assertEquals("Still waiting for Collavre",
+                store.recover(context, waiting.getExchangeId()).getMessage().getBody(RunBuffer.class).getText());
+    }
+
+    @Test
     void aDeliveryThatEndedIsNotRecoveredWhileItsOutboxRowWaitsToBeDeleted() throws Exception {
         WriteBehindRunBufferStore store = store();
         Exchange completed = buffered(context, "run-1", "Delivered once", 1);
