@@ -40,6 +40,8 @@ public final class BenchMain {
     private final List<String> problems = new ArrayList<>();
     /** The state store of the bridge subject being measured. */
     private String store = "memory";
+    /** The round of streaming phases being run, 1 to --repeat. */
+    private int run = 1;
     private PostgresServer postgres;
 
     static final String USAGE = """
@@ -61,6 +63,8 @@ public final class BenchMain {
                                              Debian postgresql binaries, fsync off)
               --jvm-options "-XX:+UseZGC"    more options for both subjects' JVMs (after -Xmx512m)
               --jfr                          a JFR recording per subject in the output folder
+              --repeat 1                     streaming phases per subject: with more, each figure is the median of
+                                             the runs, the subjects taken in turn (the open-buffers phase runs once)
               --seed 42                      seed of the generated stream
               --routes-dir routes            the bridge's routes folder
               --out bench/target/bench-out   output folder: logs, recordings, results.md
@@ -77,13 +81,21 @@ public final class BenchMain {
     private static final List<String> VALUED = List.of("connections", "sides", "duplicates", "concurrent-runs",
             "warmup-runs", "throughput-runs", "latency-runs-per-second", "latency-seconds", "latency-lead-in-seconds",
             "latency-deltas", "open-runs", "state-stores",
-            "jvm-options", "seed", "routes-dir", "out");
+            "jvm-options", "seed", "routes-dir", "out", "repeat");
 
     /** What can be chosen on the command line. */
     record Settings(boolean quick, List<Integer> connections, List<String> sides, double duplicates, boolean jfr,
                     List<String> jvmOptions, Path routesDir, Path out, int concurrentRuns, int warmupRuns, int throughputRuns,
                     int latencyRunsPerSecond, int latencySeconds, int latencyLeadInSeconds, int latencyDeltas,
-                    int[] openRuns, long seed, List<String> stateStores) {
+                    int[] openRuns, long seed, List<String> stateStores, int repeat) {
+
+        static int repeat(String value) {
+            int repeat = Integer.parseInt(value.trim());
+            if (repeat < 1) {
+                throw new IllegalArgumentException("--repeat takes 1 or more: " + value);
+            }
+            return repeat;
+        }
 
         static List<String> stateStores(String list) {
             List<String> stores = Arrays.stream(list.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
@@ -138,7 +150,8 @@ public final class BenchMain {
                     Arrays.stream(options.getOrDefault("open-runs", quick ? "10000,30000" : "10000,100000").split(","))
                             .map(String::trim).mapToInt(Integer::parseInt).toArray(),
                     Long.parseLong(options.getOrDefault("seed", "42")),
-                    stateStores(options.getOrDefault("state-stores", "memory")));
+                    stateStores(options.getOrDefault("state-stores", "memory")),
+                    repeat(options.getOrDefault("repeat", "1")));
         }
     }
 
@@ -147,6 +160,28 @@ public final class BenchMain {
                 double saturationP99Ms,
                 double latencyRunsPerSecond, double p50Ms, double p99Ms, double maxMs, double leadInP99Ms, long events,
                 long runs, double gcPauseMs, double longestGcPauseMs, Double storeWaitMeanMs, Double storeWaitP99Ms) {
+
+        /** Each figure's median over the runs of one subject (of two middle values, their mean). */
+        static Load median(List<Load> runs) {
+            return new Load(median(runs, Load::eventsPerSecond), median(runs, Load::runsPerSecond),
+                    median(runs, Load::cpuSecondsPerMillion), median(runs, Load::ownCpuSecondsPerMillion),
+                    median(runs, Load::saturationP99Ms), median(runs, Load::latencyRunsPerSecond),
+                    median(runs, Load::p50Ms), median(runs, Load::p99Ms), median(runs, Load::maxMs),
+                    median(runs, Load::leadInP99Ms), runs.get(0).events(), runs.get(0).runs(),
+                    median(runs, Load::gcPauseMs), median(runs, Load::longestGcPauseMs),
+                    medianOrNull(runs, Load::storeWaitMeanMs), medianOrNull(runs, Load::storeWaitP99Ms));
+        }
+
+        private static double median(List<Load> runs, java.util.function.ToDoubleFunction<Load> figure) {
+            double[] values = runs.stream().mapToDouble(figure).sorted().toArray();
+            int middle = values.length / 2;
+            return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+        }
+
+        private static Double medianOrNull(List<Load> runs, java.util.function.Function<Load, Double> figure) {
+            List<Load> known = runs.stream().filter(run -> figure.apply(run) != null).toList();
+            return known.isEmpty() ? null : median(known, run -> figure.apply(run));
+        }
     }
 
     /** Figures of one subject's memory phase; {@code failure} is set when it did not get through. */
@@ -201,7 +236,7 @@ public final class BenchMain {
         String loadBefore = loadAverage();
         HostCpu cpuBefore = HostCpu.now();
         long started = System.nanoTime();
-        Map<String, Map<String, Load>> loads = new LinkedHashMap<>();
+        Map<String, Map<String, List<Load>>> loads = new LinkedHashMap<>();
         Map<String, Map<String, Memory>> memories = new LinkedHashMap<>();
         for (String each : settings.stateStores()) {
             loads.put(each, new LinkedHashMap<>());
@@ -212,25 +247,34 @@ public final class BenchMain {
                 postgres = PostgresServer.start();
             }
             for (int connections : settings.connections()) {
-                for (String side : settings.sides()) {
-                    // The baseline has no state store: measured once, set beside each store's bridge.
-                    for (String each : "bridge".equals(side) ? settings.stateStores() : List.of("memory")) {
-                        store = each;
-                        String key = side + "@" + connections;
-                        Load load = null;
-                        try {
-                            freshState();
-                            load = load(side, connections);
-                        } catch (Exception | AssertionError e) {
-                            problems.add(name(side) + "@" + connections + " streaming: " + e.getMessage());
-                        }
-                        freshState();
-                        Memory memory = memory(side, connections);
-                        for (String target : "bridge".equals(side) ? List.of(each) : settings.stateStores()) {
-                            if (load != null) {
-                                loads.get(target).put(key, load);
+                // With --repeat, every subject once per round, so that a slow spell of the machine hits them alike.
+                for (run = 1; run <= settings.repeat(); run++) {
+                    for (String side : settings.sides()) {
+                        // The baseline has no state store: measured once, set beside each store's bridge.
+                        for (String each : "bridge".equals(side) ? settings.stateStores() : List.of("memory")) {
+                            store = each;
+                            String key = side + "@" + connections;
+                            Load load = null;
+                            try {
+                                freshState();
+                                load = load(side, connections);
+                            } catch (Exception | AssertionError e) {
+                                problems.add(name(side) + "@" + connections + " streaming" + runLabel() + ": "
+                                             + e.getMessage());
                             }
-                            memories.get(target).put(key, memory);
+                            Memory memory = null;
+                            if (run == 1) {
+                                freshState();
+                                memory = memory(side, connections);
+                            }
+                            for (String target : "bridge".equals(side) ? List.of(each) : settings.stateStores()) {
+                                if (load != null) {
+                                    loads.get(target).computeIfAbsent(key, k -> new ArrayList<>()).add(load);
+                                }
+                                if (memory != null) {
+                                    memories.get(target).put(key, memory);
+                                }
+                            }
                         }
                     }
                 }
@@ -245,11 +289,18 @@ public final class BenchMain {
             if (settings.stateStores().size() > 1 || !"memory".equals(each)) {
                 tables.append("### State store: ").append(each).append("\n\n");
             }
-            tables.append(table(loads.get(each), memories.get(each))).append('\n')
-                    .append(verdicts(loads.get(each), memories.get(each))).append('\n');
+            Map<String, Load> medians = new LinkedHashMap<>();
+            loads.get(each).forEach((key, runs) -> medians.put(key, Load.median(runs)));
+            tables.append(table(medians, memories.get(each))).append('\n')
+                    .append(verdicts(medians, memories.get(each))).append('\n');
         }
         String header = header(loadBefore, loadAverage(), HostCpu.now().stolenSince(cpuBefore),
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+        if (settings.repeat() > 1) {
+            header += String.format(Locale.ROOT, "Each streaming figure is the median of %d runs of its subject, the"
+                    + " subjects taken in turn (each run's phases are in the log above); the open-buffers phase ran once.%n",
+                    settings.repeat());
+        }
         String report = header + "\n" + tables;
         System.out.println();
         System.out.println(report);
@@ -260,6 +311,17 @@ public final class BenchMain {
             return 1;
         }
         return 0;
+    }
+
+    /** " (run k)" in a line about a streaming phase, with --repeat. */
+    private String runLabel() {
+        return settings.repeat() > 1 ? " (run " + run + ")" : "";
+    }
+
+    /** A subject's output file: its name, the connections, what it holds, and the run with --repeat. */
+    private String subjectFile(String side, int connections, String part, String extension) {
+        return name(side) + "-" + connections + "-" + part + (settings.repeat() > 1 && !"memory".equals(part)
+                ? "-run" + run : "") + extension;
     }
 
     /** The subject's name in files and lines: the bridge with its store when it is not the default one. */
@@ -286,7 +348,7 @@ public final class BenchMain {
         }
         options.addAll(settings.jvmOptions());
         if (settings.jfr()) {
-            options.add("-XX:StartFlightRecording=filename=" + settings.out().resolve(name(side) + "-" + connections + "-" + part + ".jfr")
+            options.add("-XX:StartFlightRecording=filename=" + settings.out().resolve(subjectFile(side, connections, part, ".jfr"))
                                                                         .toAbsolutePath() + ",settings=profile");
             options.add("-XX:FlightRecorderOptions:stackdepth=512");
         }
@@ -314,7 +376,7 @@ public final class BenchMain {
     private Subject startSubject(GatewayLoad gateway, String side, int connections, String part) throws Exception {
         Path accounts = accountsFile(gateway, connections);
         Subject subject = Subject.start(side, jvmOptions(side, connections, part), accounts, sink.url(),
-                settings.routesDir().toAbsolutePath(), settings.out().resolve(name(side) + "-" + connections + "-" + part + ".log"));
+                settings.routesDir().toAbsolutePath(), settings.out().resolve(subjectFile(side, connections, part, ".log")));
         try {
             gateway.awaitEstablished(60_000);
             return subject;
@@ -330,7 +392,7 @@ public final class BenchMain {
     }
 
     private Load load(String side, int connections) throws Exception {
-        status(name(side), connections, "streaming");
+        status(name(side), connections, "streaming" + runLabel());
         sink.reset();
         try (GatewayLoad gateway = new GatewayLoad(connections, 5000)) {
             Subject subject = startSubject(gateway, side, connections, "load");
@@ -370,7 +432,7 @@ public final class BenchMain {
                         settings.latencyRunsPerSecond() * framesPerRun(paced));
                 Subject.Stalls stalls = subject.stalls();
                 Subject.StoreWaits waits = subject.storeWaits();
-                writeLatencies(name(side) + "-" + connections + "-latency.csv", latency);
+                writeLatencies(subjectFile(side, connections, "latency", ".csv"), latency);
 
                 long leadInEnd = TimeUnit.SECONDS.toNanos(settings.latencyLeadInSeconds());
                 long[] sorted = latenciesOfFinalsSent(latency, leadInEnd,

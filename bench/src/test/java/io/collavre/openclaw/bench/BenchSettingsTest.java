@@ -30,6 +30,29 @@ class BenchSettingsTest {
     }
 
     @Test
+    void repeatIsOneByDefaultAndMustBePositive() {
+        assertEquals(1, BenchMain.Settings.parse(new String[0]).repeat());
+        assertEquals(3, BenchMain.Settings.parse(new String[] {"--repeat", "3"}).repeat());
+        assertThrows(IllegalArgumentException.class, () -> BenchMain.Settings.parse(new String[] {"--repeat", "0"}));
+    }
+
+    static BenchMain.Load load(double eventsPerSecond, double p99Ms, Double storeWaitMeanMs) {
+        return new BenchMain.Load(eventsPerSecond, 1, 2, 3, 4, 950, 1, p99Ms, 5, 6, 100, 10, 7, 8, storeWaitMeanMs,
+                null);
+    }
+
+    @Test
+    void repeatedRunsAreSummedUpFigureByFigureByTheirMedian() {
+        BenchMain.Load median = BenchMain.Load.median(List.of(load(50_000, 80, 2.0), load(40_000, 12, null),
+                load(60_000, 15, 4.0)));
+        assertEquals(50_000, median.eventsPerSecond(), "the middle run's");
+        assertEquals(15, median.p99Ms(), "another run's: each figure on its own");
+        assertEquals(3.0, median.storeWaitMeanMs(), "of the runs that have it, two middle values averaged");
+        assertNull(median.storeWaitP99Ms(), "none has it");
+        assertEquals(100, median.events());
+    }
+
+    @Test
     void stateStoresAreListedAndCheckedByName() {
         assertEquals(List.of("memory", "embedded", "postgresql"), BenchMain.Settings.parse(new String[] {
                 "--state-stores", "memory, embedded,postgresql"}).stateStores());
