@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -814,7 +815,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
     /**
      * What an outbox row keeps of a completed exchange, as Camel's {@link JdbcCamelCodec} marshals it (so that
      * {@link #recover} reads it with the codec): the message and the Aggregator's properties, copied; serialized
-     * later by {@link #serialize(DefaultExchangeHolder)}.
+     * by the writer, when it writes the row.
      */
     static DefaultExchangeHolder outboxCopy(Exchange exchange) {
         DefaultExchangeHolder holder = DefaultExchangeHolder.marshal(exchange, false, false);
@@ -831,14 +832,6 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                     exchange.getFromEndpoint().getEndpointUri());
         }
         return holder;
-    }
-
-    private static byte[] serialize(DefaultExchangeHolder holder) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(holder);
-        }
-        return bytes.toByteArray();
     }
 
     /** The changed buffers of the accounts a batch flushes (outside a checkpoint, which writes them all anyway). */
@@ -862,10 +855,11 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         return keys;
     }
 
-    private static byte[] serialize(RunBuffer buffer) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+    /** A buffer row's {@link RunBuffer}, or an outbox row's exchange copy, Java-serialized. */
+    private static byte[] serialize(Serializable value) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(buffer);
+            out.writeObject(value);
         }
         return bytes.toByteArray();
     }
