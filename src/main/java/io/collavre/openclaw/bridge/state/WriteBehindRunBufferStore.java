@@ -97,6 +97,8 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
 
     private final DataSource dataSource;
     private final long checkpointMs;
+    /** {@link #GATHER_NANOS}; a test sets another. */
+    private volatile long gatherNanos = GATHER_NANOS;
     private final String deserializationFilter;
     private final JdbcCamelCodec codec = new JdbcCamelCodec();
     private final Map<String, Exchange> buffers = new ConcurrentHashMap<>();
@@ -198,6 +200,11 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
 
     public long getCheckpointMs() {
         return checkpointMs;
+    }
+
+    /** How long writes gather after a commit: for tests, which tell a claim's commit from the others' by it. */
+    void setGatherMillis(long gatherMs) {
+        this.gatherNanos = TimeUnit.MILLISECONDS.toNanos(gatherMs);
     }
 
     @Override
@@ -510,7 +517,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                 LockSupport.parkNanos(this, nextCheckpoint - now);
                 continue;
             }
-            long gatheredUntil = lastCommitNanos + GATHER_NANOS;
+            long gatheredUntil = lastCommitNanos + gatherNanos;
             if (batch.isEmpty() && !claimWaiting && now - gatheredUntil < 0 && now - nextCheckpoint < 0
                 && !stopping) {
                 gathering = true;

@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.collavre.openclaw.bridge.BridgeHeaders;
@@ -196,6 +198,36 @@ class PostgresStateStoreTest {
         assertEquals(1, one.earlyClaimsWaiting());
         one.confirm(context, skipped.getExchangeId());
         assertEquals(0, one.earlyClaimsWaiting());
+    }
+
+    @Test
+    void aDispatchWaitingForItsClaimCutsTheWritersGatherShortWhileOtherWritesGather() throws Exception {
+        SharedWriteBehindRunBufferStore store = new SharedWriteBehindRunBufferStore(database.dataSource(), "b1",
+                3000, 600_000, 5000, RunStateConfiguration.DESERIALIZATION_FILTER);
+        // A gather no test waits out: a write committed within seconds was not held by it.
+        store.setGatherMillis(600_000);
+        store.setDispatchedRuns("dispatchedRuns", 60_000);
+        store.setCamelContext(context);
+        store.start();
+        stores.add(store);
+        Exchange completed = buffer("run-1", "alpha", "All of the answer");
+        store.add(context, "run-1", completed);
+        store.remove(context, "run-1", completed);
+        assertTrue(claimWithin(store, "run-1", 10), "the run's claim, with its outbox row");
+
+        // Nothing waits for a confirm: it gathers.
+        store.confirm(context, completed.getExchangeId());
+        long confirm = store.lastWrite();
+        assertFalse(store.awaitWritten(confirm, 1000), "held by the gather");
+
+        // A recovered run's dispatch claims it anew: committed at once, the gathered confirm with it.
+        assertTrue(claimWithin(store, "run-recovered", 10));
+        assertTrue(store.awaitWritten(confirm, 0));
+        assertEquals("0", query("SELECT COUNT(*) FROM run_buffer_outbox"));
+    }
+
+    static boolean claimWithin(SharedWriteBehindRunBufferStore store, String runId, long seconds) throws Exception {
+        return CompletableFuture.supplyAsync(() -> store.claimDispatch(runId)).get(seconds, TimeUnit.SECONDS);
     }
 
     @Test
