@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 import io.collavre.openclaw.bridge.testing.PostgresServer;
 
@@ -172,13 +173,13 @@ public final class BenchMain {
                     medianOrNull(runs, Load::storeWaitMeanMs), medianOrNull(runs, Load::storeWaitP99Ms));
         }
 
-        private static double median(List<Load> runs, java.util.function.ToDoubleFunction<Load> figure) {
+        private static double median(List<Load> runs, ToDoubleFunction<Load> figure) {
             double[] values = runs.stream().mapToDouble(figure).sorted().toArray();
             int middle = values.length / 2;
             return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
         }
 
-        private static Double medianOrNull(List<Load> runs, java.util.function.Function<Load, Double> figure) {
+        private static Double medianOrNull(List<Load> runs, Function<Load, Double> figure) {
             List<Load> known = runs.stream().filter(run -> figure.apply(run) != null).toList();
             return known.isEmpty() ? null : median(known, run -> figure.apply(run));
         }

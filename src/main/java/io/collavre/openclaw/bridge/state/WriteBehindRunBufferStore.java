@@ -824,7 +824,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
      * {@link #recover} reads it with the codec): the message and the Aggregator's properties, copied; serialized
      * by the writer, when it writes the row.
      */
-    static DefaultExchangeHolder outboxCopy(Exchange exchange) {
+    private static DefaultExchangeHolder outboxCopy(Exchange exchange) {
         DefaultExchangeHolder holder = DefaultExchangeHolder.marshal(exchange, false, false);
         DefaultExchangeHolder.addProperty(holder, Exchange.AGGREGATED_SIZE,
                 exchange.getProperty(ExchangePropertyKey.AGGREGATED_SIZE, Integer.class));
