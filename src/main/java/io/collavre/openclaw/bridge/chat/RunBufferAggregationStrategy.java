@@ -67,7 +67,10 @@ public class RunBufferAggregationStrategy implements AggregationStrategy {
         } else {
             buffer = buffered.getMessage().getBody(RunBuffer.class);
             buffer.rememberSessionKey(in.getHeader(BridgeHeaders.SESSION_KEY, String.class));
-            result.getMessage().setHeader(BridgeHeaders.STATE, state);
+            if (!OPEN.equals(state)) {
+                // An open event for a run already buffered (one taken over from another bridge) adds nothing.
+                result.getMessage().setHeader(BridgeHeaders.STATE, state);
+            }
         }
         if ("final".equals(state)) {
             buffer.applyFinal(text);

@@ -104,11 +104,17 @@ public class RunBufferRepository extends ServiceSupport
         return previous;
     }
 
-    /** This bridge starts reading the account: a shared store's buffers of it are taken over and count as open. */
-    public void takeOver(String account) {
+    /**
+     * This bridge starts reading the account: a shared store's buffers of it are taken over and count as open;
+     * returns their run ids.
+     */
+    public Set<String> takeOver(String account) {
         if (store instanceof AccountBufferHandover handover) {
-            open.addAll(handover.takeOver(account));
+            Set<String> taken = handover.takeOver(account);
+            open.addAll(taken);
+            return taken;
         }
+        return Set.of();
     }
 
     /** This bridge stopped reading the account: a shared store's buffers of it are handed over. */

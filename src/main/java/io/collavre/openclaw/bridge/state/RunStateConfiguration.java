@@ -5,8 +5,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
+import io.collavre.openclaw.bridge.BridgeHeaders;
 import io.collavre.openclaw.bridge.chat.CompletedRunFailures;
+import io.collavre.openclaw.bridge.chat.RunBufferAggregationStrategy;
 import io.collavre.openclaw.bridge.chat.RunBufferRepository;
 import io.collavre.openclaw.bridge.collavre.DeliveryBacklog;
 import io.collavre.openclaw.bridge.deadletter.DeadLetterStore;
@@ -15,16 +18,19 @@ import io.collavre.openclaw.bridge.cluster.GatewayCluster;
 import io.collavre.openclaw.bridge.dedup.ExpiringIdempotentRepository;
 import io.collavre.openclaw.bridge.dedup.WrittenBehindIdempotentRepository;
 import io.collavre.openclaw.bridge.dedup.PostgresMessageIdRepository;
+import io.collavre.openclaw.bridge.ops.LogSafe;
 import io.collavre.openclaw.bridge.websocket.ConnectionListener;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
+import org.apache.camel.Exchange;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.Route;
 import org.apache.camel.Service;
 import org.apache.camel.processor.aggregate.AggregateProcessor;
 import org.apache.camel.processor.aggregate.MemoryAggregationRepository;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.LifecycleStrategySupport;
 import org.apache.camel.support.service.ServiceSupport;
 import org.h2.jdbcx.JdbcConnectionPool;
@@ -125,7 +131,7 @@ public class RunStateConfiguration implements CamelConfiguration {
             context.getRegistry().bind("accountBufferHandover", ConnectionListener.class, new ConnectionListener() {
                 @Override
                 public void starting(String account) {
-                    repository.takeOver(account);
+                    expireWithTheBufferTtl(context, repository.takeOver(account));
                 }
 
                 @Override
@@ -186,6 +192,33 @@ public class RunStateConfiguration implements CamelConfiguration {
         });
         context.getRegistry().bind("deltaOverBufferCap", buffers.deltaOverCap());
         context.getRegistry().bind("finalWithoutBuffer", buffers.finalWithoutBuffer());
+    }
+
+    /**
+     * Runs taken over from another bridge once the Aggregator runs: it reads the buffers of its repository only when
+     * it starts, to purge each once the buffer TTL has passed, so each taken-over run is handed to it as an open event
+     * (which adds nothing to the buffer) and its completion timeout purges the run unless its final comes: a TTL
+     * counted from the takeover. A run taken over before the Aggregator starts is among the buffers it reads.
+     */
+    static void expireWithTheBufferTtl(CamelContext context, Set<String> runIds) {
+        AggregateProcessor aggregator = context.getProcessor(RUN_BUFFERS, AggregateProcessor.class);
+        if (runIds.isEmpty() || aggregator == null || !aggregator.isStarted()) {
+            return;
+        }
+        for (String runId : runIds) {
+            Exchange open = new DefaultExchange(context);
+            open.getMessage().setHeader(BridgeHeaders.RUN_ID, runId);
+            open.getMessage().setHeader(BridgeHeaders.STATE, RunBufferAggregationStrategy.OPEN);
+            try {
+                aggregator.process(open);
+            } catch (Exception e) {
+                open.setException(e);
+            }
+            if (open.getException() != null) {
+                LOG.warn("runId={} state=takeover outcome=no-ttl reason={}", LogSafe.value(runId),
+                        LogSafe.value(open.getException().toString()));
+            }
+        }
     }
 
     /** The state beans that do not depend on the store: the same for all three. */

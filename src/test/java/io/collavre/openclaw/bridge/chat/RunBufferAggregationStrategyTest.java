@@ -101,6 +101,16 @@ class RunBufferAggregationStrategyTest {
     }
 
     @Test
+    void anOpenEventForABufferedRunLeavesItsTextAndStateAsTheyAre() {
+        Exchange result = strategy.aggregate(null, event("delta", "Hello", KEY));
+        result = strategy.aggregate(result, event(RunBufferAggregationStrategy.OPEN, null, null));
+
+        assertEquals("Hello", bufferOf(result).getText());
+        assertEquals(KEY, bufferOf(result).getSessionKey());
+        assertEquals("delta", result.getMessage().getHeader(BridgeHeaders.STATE));
+    }
+
+    @Test
     void laterIncrementalDeltasAreAppended() {
         Exchange result = strategy.aggregate(null, event("delta", "Hello", KEY));
         result = strategy.aggregate(result, event("delta", " there", KEY));

@@ -54,8 +54,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Several bridges sharing one real PostgreSQL (run buffers, dedup memory, unfinished deliveries) and one real
  * ZooKeeper (account owners): a survivor completes a killed owner's run with the text buffered before the kill, and
- * delivers the run the dead owner was still posting; a run whose events reach two bridges is posted once; an
- * outage of PostgreSQL in the middle of a streaming run costs no frame.
+ * delivers the run the dead owner was still posting; a run whose events reach two bridges is posted once; a run taken
+ * over and never heard of again is purged after the buffer TTL; an outage of PostgreSQL in the middle of a streaming
+ * run costs no frame.
  */
 class SharedStateBridgesTest {
 
@@ -341,6 +342,43 @@ class SharedStateBridgesTest {
         assertEquals("begun before the restart", collavre.acceptedFor("run-open").get(0).json().getString("content"));
         await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() -> collavre.posts().size() == 2);
         assertEquals(1, collavre.postsFor("run-delivered").size());
+    }
+
+    @Test
+    void aRunTakenOverWhoseFinalNeverComesIsPurgedOnceTheBufferTtlHasPassed() throws Exception {
+        GatewaySimulator gateway = gateway("gw-secret");
+        Map<String, String> settings = settings("bridge-solo", gateway, "gw-secret");
+        settings.put("bridge.cluster.enabled", "false");
+        settings.put("camel.main.shutdown-timeout", "2");
+        settings.put("proactive.buffer-ttl-seconds", "3");
+        settings.put("proactive.sweep-interval-seconds", "1");
+        BridgeRunner first = BridgeRunner.start(settings);
+        bridges.put("first", first);
+        await().atMost(WAIT).until(() -> gateway.handshakes() == 1);
+        NotifyBuilder buffered = new NotifyBuilder(first.context()).whenDone(1).wereSentTo("direct:run-buffer").create();
+        gateway.sendChat("run-abandoned", 1, "delta", KEY, "begun, never ended");
+        assertTrue(buffered.matches(WAIT.toMillis(), TimeUnit.MILLISECONDS), "the delta was buffered");
+
+        // A graceful stop hands the open run over; the next bridge takes it over when it connects, after its
+        // Aggregator started (so not from the keys the Aggregator reads at its start).
+        bridges.remove("first").close();
+        try (CapturedLogs logs = CapturedLogs.info()) {
+            BridgeRunner second = BridgeRunner.start(settings);
+            bridges.put("second", second);
+            RunBufferRepository buffers = second.context().getRegistry().lookupByNameAndType("runBufferRepository",
+                    RunBufferRepository.class);
+            await().atMost(WAIT).until(() -> gateway.handshakes() == 2);
+            await().atMost(WAIT).until(() -> buffers.openRunIds().equals(List.of("run-abandoned")));
+
+            // No final ever comes: the Aggregator's completion timeout purges the run, as any other.
+            await().atMost(WAIT).until(() -> buffers.getOpenBuffers() == 0);
+            await().atMost(WAIT).until(() -> count("SELECT COUNT(*) FROM run_buffer_rows") == 0
+                                             && count("SELECT COUNT(*) FROM run_buffer_outbox") == 0);
+            assertTrue(logs.lines().stream().anyMatch(l -> l.contains("runId=run-abandoned")
+                                                           && l.contains("state=stale outcome=purged")),
+                    "the purge is logged as the buffer TTL's");
+        }
+        assertEquals(List.of(), collavre.posts(), "a purged run is not posted");
     }
 
     @Test
