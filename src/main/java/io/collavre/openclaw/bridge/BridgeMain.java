@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import io.collavre.openclaw.bridge.gateway.GatewayAccountRoutes;
+import io.collavre.openclaw.bridge.ops.ConsoleExchangeEvents;
 import io.collavre.openclaw.bridge.ops.RouteStartFailures;
 import io.collavre.openclaw.bridge.ops.RoutesReloadConfiguration;
 import io.collavre.openclaw.bridge.state.RunStateConfiguration;
@@ -73,6 +74,7 @@ public final class BridgeMain {
         GatewayAccountRoutes accountRoutes = new GatewayAccountRoutes();
         main.configure().addRoutesBuilder(accountRoutes);
         main.configure().addConfiguration(new RoutesReloadConfiguration(accountRoutes));
+        main.configure().addConfiguration(new ConsoleExchangeEvents());
         return main;
     }
 
