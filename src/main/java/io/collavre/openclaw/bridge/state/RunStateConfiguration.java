@@ -131,7 +131,7 @@ public class RunStateConfiguration implements CamelConfiguration {
             context.getRegistry().bind("accountBufferHandover", ConnectionListener.class, new ConnectionListener() {
                 @Override
                 public void starting(String account) {
-                    expireWithTheBufferTtl(context, repository.takeOver(account));
+                    expireWithTheBufferTtl(context, repository, repository.takeOver(account));
                 }
 
                 @Override
@@ -200,12 +200,16 @@ public class RunStateConfiguration implements CamelConfiguration {
      * (which adds nothing to the buffer) and its completion timeout purges the run unless its final comes: a TTL
      * counted from the takeover. A run taken over before the Aggregator starts is among the buffers it reads.
      */
-    static void expireWithTheBufferTtl(CamelContext context, Set<String> runIds) {
+    static void expireWithTheBufferTtl(CamelContext context, RunBufferRepository buffers, Set<String> runIds) {
         AggregateProcessor aggregator = context.getProcessor(RUN_BUFFERS, AggregateProcessor.class);
         if (runIds.isEmpty() || aggregator == null || !aggregator.isStarted()) {
             return;
         }
         for (String runId : runIds) {
+            if (!buffers.isOpen(runId)) {
+                // Gone meanwhile (handed over again): an open event would make it an empty buffer.
+                continue;
+            }
             Exchange open = new DefaultExchange(context);
             open.getMessage().setHeader(BridgeHeaders.RUN_ID, runId);
             open.getMessage().setHeader(BridgeHeaders.STATE, RunBufferAggregationStrategy.OPEN);
