@@ -138,6 +138,14 @@ class SharedStateBridgesTest {
         return settings;
     }
 
+    /** One bridge, no cluster, on the shared database; a stop that does not wait long for in-flight exchanges. */
+    Map<String, String> soloSettings(GatewaySimulator gateway) {
+        Map<String, String> settings = settings("bridge-solo", gateway, "gw-secret");
+        settings.put("bridge.cluster.enabled", "false");
+        settings.put("camel.main.shutdown-timeout", "2");
+        return settings;
+    }
+
     List<String> connectedAccounts(BridgeRunner bridge) {
         return bridge.context().getComponent("reconnecting-websocket", ReconnectingWebsocketComponent.class)
                 .getConnectionStatuses().stream().filter(s -> s.state() == State.CONNECTED)
@@ -321,9 +329,7 @@ class SharedStateBridgesTest {
     @Test
     void aBridgeRestartedOnTheSameDatabaseCompletesOpenRunsAndRemembersDispatchedOnes() throws Exception {
         GatewaySimulator gateway = gateway("gw-secret");
-        Map<String, String> settings = settings("bridge-solo", gateway, "gw-secret");
-        settings.put("bridge.cluster.enabled", "false");
-        settings.put("camel.main.shutdown-timeout", "2");
+        Map<String, String> settings = soloSettings(gateway);
         BridgeRunner bridge = BridgeRunner.start(settings);
         bridges.put("first", bridge);
         await().atMost(WAIT).until(() -> gateway.handshakes() == 1);
@@ -347,9 +353,7 @@ class SharedStateBridgesTest {
     @Test
     void aRunTakenOverWhoseFinalNeverComesIsPurgedOnceTheBufferTtlHasPassed() throws Exception {
         GatewaySimulator gateway = gateway("gw-secret");
-        Map<String, String> settings = settings("bridge-solo", gateway, "gw-secret");
-        settings.put("bridge.cluster.enabled", "false");
-        settings.put("camel.main.shutdown-timeout", "2");
+        Map<String, String> settings = soloSettings(gateway);
         settings.put("proactive.buffer-ttl-seconds", "3");
         settings.put("proactive.sweep-interval-seconds", "1");
         BridgeRunner first = BridgeRunner.start(settings);
@@ -384,9 +388,7 @@ class SharedStateBridgesTest {
     @Test
     void aPostgresOutageOfTenSecondsDuringAStreamingRunDropsNoFrameAndPostsTheRunOnce() throws Exception {
         GatewaySimulator gateway = gateway("gw-secret");
-        Map<String, String> settings = settings("bridge-solo", gateway, "gw-secret");
-        settings.put("bridge.cluster.enabled", "false");
-        settings.put("camel.main.shutdown-timeout", "2");
+        Map<String, String> settings = soloSettings(gateway);
         // A database call waiting for a connection gives up after 1 s instead of 5: the outage is felt at once.
         settings.put("bridge.db.connection-timeout-ms", "1000");
         String streamed = "run-through-the-outage";
