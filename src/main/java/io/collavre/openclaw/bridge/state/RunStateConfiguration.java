@@ -200,7 +200,7 @@ public class RunStateConfiguration implements CamelConfiguration {
      * (which adds nothing to the buffer) and its completion timeout purges the run unless its final comes: a TTL
      * counted from the takeover. A run taken over before the Aggregator starts is among the buffers it reads.
      */
-    static void expireWithTheBufferTtl(CamelContext context, RunBufferRepository buffers, Set<String> runIds) {
+    private static void expireWithTheBufferTtl(CamelContext context, RunBufferRepository buffers, Set<String> runIds) {
         AggregateProcessor aggregator = context.getProcessor(RUN_BUFFERS, AggregateProcessor.class);
         if (runIds.isEmpty() || aggregator == null || !aggregator.isStarted()) {
             return;
