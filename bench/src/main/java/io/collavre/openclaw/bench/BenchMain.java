@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Function;
@@ -56,7 +58,7 @@ public final class BenchMain {
               --throughput-runs 6000         runs streamed as fast as the subject takes them (800 with --quick)
               --latency-runs-per-second 1000 pace of the latency phase
               --latency-seconds 5            length of the latency phase (2 with --quick)
-              --latency-lead-in-seconds 2    paced runs before it, reported apart (1 with --quick)
+              --latency-lead-in-seconds 20   paced runs before it, reported apart (10 with --quick)
               --latency-deltas 20            deltas per run in the latency phase
               --open-runs 10000,100000       open-buffer counts of the memory phase (10000,30000 with --quick)
               --state-stores memory          the bridge's state stores, each measured against the same baseline:
@@ -146,7 +148,7 @@ public final class BenchMain {
                     Integer.parseInt(options.getOrDefault("throughput-runs", quick ? "800" : "6000")),
                     Integer.parseInt(options.getOrDefault("latency-runs-per-second", "1000")),
                     Integer.parseInt(options.getOrDefault("latency-seconds", quick ? "2" : "5")),
-                    Integer.parseInt(options.getOrDefault("latency-lead-in-seconds", quick ? "1" : "2")),
+                    Integer.parseInt(options.getOrDefault("latency-lead-in-seconds", quick ? "10" : "20")),
                     Integer.parseInt(options.getOrDefault("latency-deltas", "20")),
                     Arrays.stream(options.getOrDefault("open-runs", quick ? "10000,30000" : "10000,100000").split(","))
                             .map(String::trim).mapToInt(Integer::parseInt).toArray(),
@@ -160,7 +162,8 @@ public final class BenchMain {
     record Load(double eventsPerSecond, double runsPerSecond, double cpuSecondsPerMillion, double ownCpuSecondsPerMillion,
                 double saturationP99Ms,
                 double latencyRunsPerSecond, double p50Ms, double p99Ms, double maxMs, double leadInP99Ms, long events,
-                long runs, double gcPauseMs, double longestGcPauseMs, Double storeWaitMeanMs, Double storeWaitP99Ms) {
+                long runs, double gcPauseMs, double longestGcPauseMs, Double storeWaitMeanMs, Double storeWaitP99Ms,
+                double windowCores, double windowCompileMs) {
 
         /** Each figure's median over the runs of one subject (of two middle values, their mean). */
         static Load median(List<Load> runs) {
@@ -170,7 +173,8 @@ public final class BenchMain {
                     median(runs, Load::p50Ms), median(runs, Load::p99Ms), median(runs, Load::maxMs),
                     median(runs, Load::leadInP99Ms), runs.get(0).events(), runs.get(0).runs(),
                     median(runs, Load::gcPauseMs), median(runs, Load::longestGcPauseMs),
-                    medianOrNull(runs, Load::storeWaitMeanMs), medianOrNull(runs, Load::storeWaitP99Ms));
+                    medianOrNull(runs, Load::storeWaitMeanMs), medianOrNull(runs, Load::storeWaitP99Ms),
+                    median(runs, Load::windowCores), median(runs, Load::windowCompileMs));
         }
 
         private static double median(List<Load> runs, ToDoubleFunction<Load> figure) {
@@ -420,7 +424,8 @@ public final class BenchMain {
                 // Measured: the runs whose final is sent in the latency-seconds after the lead-in. The lead-in's are
                 // reported apart: right after full throughput both sides, and the stand-ins' own paced code, are
                 // still settling (JIT, heap), and the stream's first runs all start at once, so their finals come
-                // in a burst. The lead-out's are not measured: once no new run starts, the frames all go to the
+                // in a burst. The bridge's JIT compiles for 10-15 s after full throughput (0.2-0.4 of a core, in
+                // bursts of a whole core), hence the 20 s default; the window's JIT time is reported to show it. The lead-out's are not measured: once no new run starts, the frames all go to the
                 // runs still open and their finals come in a burst too (several times the pace).
                 int latencyRuns = settings.latencyRunsPerSecond()
                                   * (settings.latencyLeadInSeconds() + settings.latencySeconds() + LATENCY_LEAD_OUT_SECONDS);
@@ -429,8 +434,31 @@ public final class BenchMain {
                 // Also starts the longest pause over: the next answer's is the phase's.
                 Subject.Stalls stallsBefore = subject.stalls();
                 Subject.StoreWaits waitsBefore = subject.storeWaits();
-                Phase latency = phase(gateway, subject, "latency", paced, perConnection,
-                        settings.latencyRunsPerSecond() * framesPerRun(paced));
+                // The subject's CPU time and JIT compile time in the measured window, read at its start and end (the
+                // phase's clock starts within a millisecond of this one): how busy the subject was, and whether
+                // its JIT was still compiling (on 2 cores, a C2 compile takes a core for 100-400 ms).
+                AtomicLongArray window = new AtomicLongArray(new long[] {-1, -1, -1, -1});
+                ScheduledExecutorService reader = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread thread = new Thread(r, "measured-window");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+                Phase latency;
+                try {
+                    long leadInMs = TimeUnit.SECONDS.toMillis(settings.latencyLeadInSeconds());
+                    reader.schedule(() -> readWindow(subject, window, 0), leadInMs, TimeUnit.MILLISECONDS);
+                    reader.schedule(() -> readWindow(subject, window, 2),
+                            leadInMs + TimeUnit.SECONDS.toMillis(settings.latencySeconds()), TimeUnit.MILLISECONDS);
+                    latency = phase(gateway, subject, "latency", paced, perConnection,
+                            settings.latencyRunsPerSecond() * framesPerRun(paced));
+                } finally {
+                    reader.shutdown();
+                    reader.awaitTermination(10, TimeUnit.SECONDS);
+                }
+                double windowCores = window.get(0) < 0 || window.get(2) < 0 ? Double.NaN
+                        : (window.get(2) - window.get(0)) / 1e9 / settings.latencySeconds();
+                double windowCompileMs = window.get(1) < 0 || window.get(3) < 0 ? Double.NaN
+                        : window.get(3) - window.get(1);
                 Subject.Stalls stalls = subject.stalls();
                 Subject.StoreWaits waits = subject.storeWaits();
                 writeLatencies(subjectFile(side, connections, "latency", ".csv"), latency);
@@ -439,8 +467,10 @@ public final class BenchMain {
                 long[] sorted = latenciesOfFinalsSent(latency, leadInEnd,
                         leadInEnd + TimeUnit.SECONDS.toNanos(settings.latencySeconds()));
                 long[] leadIn = latenciesOfFinalsSent(latency, 0, leadInEnd);
-                System.out.printf(Locale.ROOT, "    %-10s p99 %.1f ms in the %d s lead-in, %.1f ms after it%n", "",
-                        percentile(leadIn, 0.99) / 1e6, settings.latencyLeadInSeconds(), percentile(sorted, 0.99) / 1e6);
+                System.out.printf(Locale.ROOT, "    %-10s p99 %.1f ms in the %d s lead-in, %.1f ms after it; there, %.2f cores"
+                                                + " and %.0f ms of JIT compiling%n", "",
+                        percentile(leadIn, 0.99) / 1e6, settings.latencyLeadInSeconds(), percentile(sorted, 0.99) / 1e6,
+                        windowCores, windowCompileMs);
                 double gcPauseMs = (stalls.pauseNanos() - stallsBefore.pauseNanos()) / 1e6;
                 Double storeWaitMeanMs = waits == null ? null : waits.meanMsSince(waitsBefore);
                 Double storeWaitP99Ms = waits == null ? null : waits.p99BoundMsSince(waitsBefore);
@@ -459,11 +489,25 @@ public final class BenchMain {
                         percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6,
                         sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6,
                         percentile(leadIn, 0.99) / 1e6, throughput.frames(), throughput.posts(),
-                        gcPauseMs, stalls.longestPauseNanos() / 1e6, storeWaitMeanMs, storeWaitP99Ms);
+                        gcPauseMs, stalls.longestPauseNanos() / 1e6, storeWaitMeanMs, storeWaitP99Ms, windowCores,
+                        windowCompileMs);
             } finally {
                 gateway.subjectStopping();
                 subject.close();
             }
+        }
+    }
+
+    /**
+     * Reads the subject's CPU ns into {@code window[at]} and its JIT ms into {@code window[at + 1]}; on a failure
+     * they stay -1 (n/a): the phase itself reports a subject that exited.
+     */
+    private static void readWindow(Subject subject, AtomicLongArray window, int at) {
+        try {
+            window.set(at, subject.cpuNanos());
+            window.set(at + 1, subject.compileMillis());
+        } catch (IOException e) {
+            System.out.println("    could not read the subject's CPU and JIT time: " + e.getMessage());
         }
     }
 
@@ -688,6 +732,10 @@ public final class BenchMain {
             row(out, c, "max final-to-Collavre ms" + paced, bridge, baseline, Load::maxMs, "%.1f");
             row(out, c, "p99 final-to-Collavre ms" + paced + ", " + settings.latencyLeadInSeconds()
                         + " s lead-in right after full throughput", bridge, baseline, Load::leadInP99Ms, "%.2f");
+            row(out, c, "cores the subject used in the measured " + settings.latencySeconds() + " s" + paced, bridge,
+                    baseline, Load::windowCores, "%.2f");
+            row(out, c, "JIT compile ms in the measured " + settings.latencySeconds() + " s" + paced, bridge, baseline,
+                    Load::windowCompileMs, "%.0f");
             row(out, c, "GC pauses in the latency phase (ms in all)", bridge, baseline, Load::gcPauseMs, "%.0f");
             row(out, c, "longest GC pause in the latency phase (ms)", bridge, baseline, Load::longestGcPauseMs, "%.1f");
             row(out, c, "mean wait for the state store's commit ms" + paced, bridge, baseline,

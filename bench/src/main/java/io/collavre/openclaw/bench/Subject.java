@@ -83,6 +83,11 @@ final class Subject implements AutoCloseable {
         return Long.parseLong(ask("cpu").substring(4));
     }
 
+    /** Time the subject's JIT compilers have spent so far, in ms; -1 where its JVM does not tell. */
+    long compileMillis() throws IOException {
+        return Long.parseLong(ask("jit").substring(4));
+    }
+
     void resetPeak() throws IOException {
         ask("reset");
     }

@@ -3,6 +3,7 @@ package io.collavre.openclaw.bench;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -37,7 +38,7 @@ import org.apache.camel.main.Main;
  * The process under test: the bridge (Camel Main with the YAML routes, as {@code BridgeMain} starts it) or the
  * hand-written baseline, started in a JVM of its own so that its heap and CPU time are its own. It answers the
  * benchmark's questions over a local socket, one line each:
- * {@code cpu} (process CPU ns), {@code mem} (heap used after a full GC, and the peak heap used before any GC
+ * {@code cpu} (process CPU ns), {@code jit} (ms the JIT compilers have spent so far), {@code mem} (heap used after a full GC, and the peak heap used before any GC
  * since the last {@code reset}), {@code reset}, {@code stalls} (collections that paused the JVM: count, total ns,
  * and the longest since the last {@code stalls}), {@code storewait} (the bridge's waits for its state store's
  * commit, see {@link #storeWaits}), {@code stop}.
@@ -51,6 +52,12 @@ public final class SubjectMain {
     private static final AtomicLong PAUSES = new AtomicLong();
     private static final AtomicLong PAUSE_NANOS = new AtomicLong();
     private static final AtomicLong LONGEST_PAUSE_NANOS = new AtomicLong();
+
+    /** Time the JIT compilers have spent so far, in ms (-1 where the JVM does not tell). */
+    private static long compileMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+    }
 
     private SubjectMain() {
     }
@@ -104,6 +111,7 @@ public final class SubjectMain {
             while ((command = in.readLine()) != null) {
                 switch (command) {
                     case "cpu" -> out.println("cpu " + os.getProcessCpuTime());
+                    case "jit" -> out.println("jit " + compileMillis());
                     case "stalls" -> out.println("stalls " + PAUSES.get() + " " + PAUSE_NANOS.get() + " "
                                                  + LONGEST_PAUSE_NANOS.getAndSet(0));
                     case "storewait" -> out.println(storeWaits.get());

@@ -24,7 +24,7 @@ class BenchSettingsTest {
         assertEquals(6000, settings.throughputRuns());
         assertEquals(1000, settings.latencyRunsPerSecond());
         assertEquals(5, settings.latencySeconds());
-        assertEquals(2, settings.latencyLeadInSeconds());
+        assertEquals(20, settings.latencyLeadInSeconds());
         assertEquals(List.of(), settings.jvmOptions());
         assertEquals(List.of("memory"), settings.stateStores());
     }
@@ -38,7 +38,7 @@ class BenchSettingsTest {
 
     static BenchMain.Load load(double eventsPerSecond, double p99Ms, Double storeWaitMeanMs) {
         return new BenchMain.Load(eventsPerSecond, 1, 2, 3, 4, 950, 1, p99Ms, 5, 6, 100, 10, 7, 8, storeWaitMeanMs,
-                null);
+                null, 0.9, 12);
     }
 
     @Test
@@ -69,7 +69,7 @@ class BenchSettingsTest {
         assertEquals(List.of(1, 10), settings.connections());
         assertArrayEquals(new int[] {1000}, settings.openRuns());
         assertEquals(300, settings.warmupRuns());
-        assertEquals(1, settings.latencyLeadInSeconds());
+        assertEquals(10, settings.latencyLeadInSeconds());
         assertEquals(List.of("-XX:+UseZGC", "-Xss1m"), settings.jvmOptions());
     }
 
