@@ -425,8 +425,9 @@ public final class BenchMain {
                 // reported apart: right after full throughput both sides, and the stand-ins' own paced code, are
                 // still settling (JIT, heap), and the stream's first runs all start at once, so their finals come
                 // in a burst. The bridge's JIT compiles for 10-15 s after full throughput (0.2-0.4 of a core, in
-                // bursts of a whole core), hence the 20 s default; the window's JIT time is reported to show it. The lead-out's are not measured: once no new run starts, the frames all go to the
-                // runs still open and their finals come in a burst too (several times the pace).
+                // bursts of a whole core), hence the 20 s default; the window's JIT time is reported to show it.
+                // The lead-out's are not measured: once no new run starts, the frames all go to the runs still
+                // open and their finals come in a burst too (several times the pace).
                 int latencyRuns = settings.latencyRunsPerSecond()
                                   * (settings.latencyLeadInSeconds() + settings.latencySeconds() + LATENCY_LEAD_OUT_SECONDS);
                 List<Workload.Run> paced = Workload.plan(latencyRuns, 2_000_000, connections, pacedShape,
@@ -435,7 +436,7 @@ public final class BenchMain {
                 Subject.Stalls stallsBefore = subject.stalls();
                 Subject.StoreWaits waitsBefore = subject.storeWaits();
                 // The subject's CPU time and JIT compile time in the measured window, read at its start and end (the
-                // phase's clock starts within a millisecond of this one): how busy the subject was, and whether
+                // phase's clock starts a few milliseconds after this one): how busy the subject was, and whether
                 // its JIT was still compiling (on 2 cores, a C2 compile takes a core for 100-400 ms).
                 AtomicLongArray window = new AtomicLongArray(new long[] {-1, -1, -1, -1});
                 ScheduledExecutorService reader = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -38,10 +38,10 @@ import org.apache.camel.main.Main;
  * The process under test: the bridge (Camel Main with the YAML routes, as {@code BridgeMain} starts it) or the
  * hand-written baseline, started in a JVM of its own so that its heap and CPU time are its own. It answers the
  * benchmark's questions over a local socket, one line each:
- * {@code cpu} (process CPU ns), {@code jit} (ms the JIT compilers have spent so far), {@code mem} (heap used after a full GC, and the peak heap used before any GC
- * since the last {@code reset}), {@code reset}, {@code stalls} (collections that paused the JVM: count, total ns,
- * and the longest since the last {@code stalls}), {@code storewait} (the bridge's waits for its state store's
- * commit, see {@link #storeWaits}), {@code stop}.
+ * {@code cpu} (process CPU ns), {@code jit} (ms its JIT compilers have spent so far), {@code mem} (heap used after
+ * a full GC, and the peak heap used before any GC since the last {@code reset}), {@code reset}, {@code stalls}
+ * (collections that paused the JVM: count, total ns, and the longest since the last {@code stalls}),
+ * {@code storewait} (the bridge's waits for its state store's commit, see {@link #storeWaits}), {@code stop}.
  *
  * <p>Arguments: {@code bridge|baseline accountsFile collavreUrl routesDir controlPort}.
  */
