@@ -237,6 +237,19 @@ public final class BenchMain {
         System.exit(status);
     }
 
+    /** A subject of the benchmark: a side, and for the bridge its state store. */
+    record Measured(String side, String store) {
+    }
+
+    /** The subjects in the order of round {@code run} (1-based): each round starts one subject further on. */
+    static List<Measured> roundOrder(List<Measured> subjects, int run) {
+        List<Measured> order = new ArrayList<>(subjects.size());
+        for (int turn = 0; turn < subjects.size(); turn++) {
+            order.add(subjects.get((turn + run - 1) % subjects.size()));
+        }
+        return order;
+    }
+
     private int run() throws Exception {
         String loadBefore = loadAverage();
         HostCpu cpuBefore = HostCpu.now();
@@ -251,34 +264,42 @@ public final class BenchMain {
             if (settings.stateStores().contains("postgresql") && settings.sides().contains("bridge")) {
                 postgres = PostgresServer.start();
             }
+            // The baseline has no state store: measured once, set beside each store's bridge.
+            List<Measured> subjects = new ArrayList<>();
+            for (String side : settings.sides()) {
+                for (String each : "bridge".equals(side) ? settings.stateStores() : List.of("memory")) {
+                    subjects.add(new Measured(side, each));
+                }
+            }
             for (int connections : settings.connections()) {
-                // With --repeat, every subject once per round, so that a slow spell of the machine hits them alike.
+                // With --repeat, every subject once per round, so that a slow spell of the machine hits them alike,
+                // and each round starts one subject further on, so that none is always measured first, or always
+                // right after the same other one.
                 for (run = 1; run <= settings.repeat(); run++) {
-                    for (String side : settings.sides()) {
-                        // The baseline has no state store: measured once, set beside each store's bridge.
-                        for (String each : "bridge".equals(side) ? settings.stateStores() : List.of("memory")) {
-                            store = each;
-                            String key = side + "@" + connections;
-                            Load load = null;
-                            try {
-                                freshState();
-                                load = load(side, connections);
-                            } catch (Exception | AssertionError e) {
-                                problems.add(name(side) + "@" + connections + " streaming" + runLabel() + ": "
-                                             + e.getMessage());
+                    for (Measured measured : roundOrder(subjects, run)) {
+                        String side = measured.side();
+                        String each = measured.store();
+                        store = each;
+                        String key = side + "@" + connections;
+                        Load load = null;
+                        try {
+                            freshState();
+                            load = load(side, connections);
+                        } catch (Exception | AssertionError e) {
+                            problems.add(name(side) + "@" + connections + " streaming" + runLabel() + ": "
+                                         + e.getMessage());
+                        }
+                        Memory memory = null;
+                        if (run == 1) {
+                            freshState();
+                            memory = memory(side, connections);
+                        }
+                        for (String target : "bridge".equals(side) ? List.of(each) : settings.stateStores()) {
+                            if (load != null) {
+                                loads.get(target).computeIfAbsent(key, k -> new ArrayList<>()).add(load);
                             }
-                            Memory memory = null;
-                            if (run == 1) {
-                                freshState();
-                                memory = memory(side, connections);
-                            }
-                            for (String target : "bridge".equals(side) ? List.of(each) : settings.stateStores()) {
-                                if (load != null) {
-                                    loads.get(target).computeIfAbsent(key, k -> new ArrayList<>()).add(load);
-                                }
-                                if (memory != null) {
-                                    memories.get(target).put(key, memory);
-                                }
+                            if (memory != null) {
+                                memories.get(target).put(key, memory);
                             }
                         }
                     }

@@ -36,6 +36,18 @@ class BenchSettingsTest {
         assertThrows(IllegalArgumentException.class, () -> BenchMain.Settings.parse(new String[] {"--repeat", "0"}));
     }
 
+    @Test
+    void eachRoundOfRepeatedRunsStartsOneSubjectFurtherOn() {
+        BenchMain.Measured memory = new BenchMain.Measured("bridge", "memory");
+        BenchMain.Measured embedded = new BenchMain.Measured("bridge", "embedded");
+        BenchMain.Measured baseline = new BenchMain.Measured("baseline", "memory");
+        List<BenchMain.Measured> subjects = List.of(memory, embedded, baseline);
+        assertEquals(List.of(memory, embedded, baseline), BenchMain.roundOrder(subjects, 1));
+        assertEquals(List.of(embedded, baseline, memory), BenchMain.roundOrder(subjects, 2));
+        assertEquals(List.of(baseline, memory, embedded), BenchMain.roundOrder(subjects, 3));
+        assertEquals(List.of(memory, embedded, baseline), BenchMain.roundOrder(subjects, 4));
+    }
+
     static BenchMain.Load load(double eventsPerSecond, double p99Ms, Double storeWaitMeanMs) {
         return new BenchMain.Load(eventsPerSecond, 1, 2, 3, 4, 950, 1, p99Ms, 5, 6, 100, 10, 7, 8, storeWaitMeanMs,
                 null, 0.9, 12);
