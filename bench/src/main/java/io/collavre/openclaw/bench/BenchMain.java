@@ -67,7 +67,8 @@ public final class BenchMain {
               --jvm-options "-XX:+UseZGC"    more options for both subjects' JVMs (after -Xmx512m)
               --jfr                          a JFR recording per subject in the output folder
               --repeat 1                     streaming phases per subject: with more, each figure is the median of
-                                             the runs, the subjects taken in turn (the open-buffers phase runs once)
+                                             the runs, the subjects taken in turn, each round starting one further
+                                             on (the open-buffers phase runs once)
               --seed 42                      seed of the generated stream
               --routes-dir routes            the bridge's routes folder
               --out bench/target/bench-out   output folder: logs, recordings, results.md
@@ -324,7 +325,8 @@ public final class BenchMain {
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
         if (settings.repeat() > 1) {
             header += String.format(Locale.ROOT, "Each streaming figure is the median of %d runs of its subject, the"
-                    + " subjects taken in turn (each run's phases are in the log above); the open-buffers phase ran once.%n",
+                    + " subjects taken in turn, each round starting one further on (each run's phases are in the log"
+                    + " above); the open-buffers phase ran once.%n",
                     settings.repeat());
         }
         String report = header + "\n" + tables;
