@@ -164,7 +164,7 @@ public final class BenchMain {
                 double saturationP99Ms,
                 double latencyRunsPerSecond, double p50Ms, double p99Ms, double maxMs, double leadInP99Ms, long events,
                 long runs, double gcPauseMs, double longestGcPauseMs, Double storeWaitMeanMs, Double storeWaitP99Ms,
-                double windowCores, double windowCompileMs) {
+                Double windowCores, Double windowCompileMs) {
 
         /** Each figure's median over the runs of one subject (of two middle values, their mean). */
         static Load median(List<Load> runs) {
@@ -175,7 +175,7 @@ public final class BenchMain {
                     median(runs, Load::leadInP99Ms), runs.get(0).events(), runs.get(0).runs(),
                     median(runs, Load::gcPauseMs), median(runs, Load::longestGcPauseMs),
                     medianOrNull(runs, Load::storeWaitMeanMs), medianOrNull(runs, Load::storeWaitP99Ms),
-                    median(runs, Load::windowCores), median(runs, Load::windowCompileMs));
+                    medianOrNull(runs, Load::windowCores), medianOrNull(runs, Load::windowCompileMs));
         }
 
         private static double median(List<Load> runs, ToDoubleFunction<Load> figure) {
@@ -479,10 +479,11 @@ public final class BenchMain {
                     reader.shutdown();
                     reader.awaitTermination(10, TimeUnit.SECONDS);
                 }
-                double windowCores = window.get(0) < 0 || window.get(2) < 0 ? Double.NaN
+                // Null (n/a in the table, left out of the medians) when a reading failed or the JVM does not tell.
+                Double windowCores = window.get(0) < 0 || window.get(2) < 0 ? null
                         : (window.get(2) - window.get(0)) / 1e9 / settings.latencySeconds();
-                double windowCompileMs = window.get(1) < 0 || window.get(3) < 0 ? Double.NaN
-                        : window.get(3) - window.get(1);
+                Double windowCompileMs = window.get(1) < 0 || window.get(3) < 0 ? null
+                        : (double) (window.get(3) - window.get(1));
                 Subject.Stalls stalls = subject.stalls();
                 Subject.StoreWaits waits = subject.storeWaits();
                 writeLatencies(subjectFile(side, connections, "latency", ".csv"), latency);
@@ -491,10 +492,11 @@ public final class BenchMain {
                 long[] sorted = latenciesOfFinalsSent(latency, leadInEnd,
                         leadInEnd + TimeUnit.SECONDS.toNanos(settings.latencySeconds()));
                 long[] leadIn = latenciesOfFinalsSent(latency, 0, leadInEnd);
-                System.out.printf(Locale.ROOT, "    %-10s p99 %.1f ms in the %d s lead-in, %.1f ms after it; there, %.2f cores"
-                                                + " and %.0f ms of JIT compiling%n", "",
+                System.out.printf(Locale.ROOT, "    %-10s p99 %.1f ms in the %d s lead-in, %.1f ms after it; there, %s cores"
+                                                + " and %s ms of JIT compiling%n", "",
                         percentile(leadIn, 0.99) / 1e6, settings.latencyLeadInSeconds(), percentile(sorted, 0.99) / 1e6,
-                        windowCores, windowCompileMs);
+                        windowCores == null ? "n/a" : String.format(Locale.ROOT, "%.2f", windowCores),
+                        windowCompileMs == null ? "n/a" : String.format(Locale.ROOT, "%.0f", windowCompileMs));
                 double gcPauseMs = (stalls.pauseNanos() - stallsBefore.pauseNanos()) / 1e6;
                 Double storeWaitMeanMs = waits == null ? null : waits.meanMsSince(waitsBefore);
                 Double storeWaitP99Ms = waits == null ? null : waits.p99BoundMsSince(waitsBefore);
