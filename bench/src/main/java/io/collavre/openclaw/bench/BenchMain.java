@@ -164,7 +164,7 @@ public final class BenchMain {
                 double saturationP99Ms,
                 double latencyRunsPerSecond, double p50Ms, double p99Ms, double maxMs, double leadInP99Ms, long events,
                 long runs, double gcPauseMs, double longestGcPauseMs, Double storeWaitMeanMs, Double storeWaitP99Ms,
-                Double windowCores, Double windowCompileMs) {
+                Double windowCores, Double windowCompileMs, Double allocatedKbPerEvent) {
 
         /** Each figure's median over the runs of one subject (of two middle values, their mean). */
         static Load median(List<Load> runs) {
@@ -175,7 +175,8 @@ public final class BenchMain {
                     median(runs, Load::leadInP99Ms), runs.get(0).events(), runs.get(0).runs(),
                     median(runs, Load::gcPauseMs), median(runs, Load::longestGcPauseMs),
                     medianOrNull(runs, Load::storeWaitMeanMs), medianOrNull(runs, Load::storeWaitP99Ms),
-                    medianOrNull(runs, Load::windowCores), medianOrNull(runs, Load::windowCompileMs));
+                    medianOrNull(runs, Load::windowCores), medianOrNull(runs, Load::windowCompileMs),
+                    medianOrNull(runs, Load::allocatedKbPerEvent));
         }
 
         private static double median(List<Load> runs, ToDoubleFunction<Load> figure) {
@@ -438,11 +439,15 @@ public final class BenchMain {
                 phase(gateway, subject, "paced warm-up", pacedWarmup, perConnection,
                         settings.latencyRunsPerSecond() * framesPerRun(pacedWarmup));
                 long cpuBefore = subject.cpuNanos();
+                long allocatedBefore = subject.allocatedBytes();
                 long ownCpuBefore = ownCpuNanos();
                 Phase throughput = phase(gateway, subject, "throughput", Workload.plan(settings.throughputRuns(),
                         1_000_000, connections, STREAM, settings.seed() + 2), perConnection, 0);
                 long cpu = subject.cpuNanos() - cpuBefore;
+                long allocatedAfter = subject.allocatedBytes();
                 long ownCpu = ownCpuNanos() - ownCpuBefore;
+                Double allocatedKbPerEvent = allocatedBefore < 0 || allocatedAfter < 0 ? null
+                        : (allocatedAfter - allocatedBefore) / 1024.0 / throughput.frames();
 
                 // Measured: the runs whose final is sent in the latency-seconds after the lead-in. The lead-in's are
                 // reported apart: right after full throughput both sides, and the stand-ins' own paced code, are
@@ -516,7 +521,7 @@ public final class BenchMain {
                         sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6,
                         percentile(leadIn, 0.99) / 1e6, throughput.frames(), throughput.posts(),
                         gcPauseMs, stalls.longestPauseNanos() / 1e6, storeWaitMeanMs, storeWaitP99Ms, windowCores,
-                        windowCompileMs);
+                        windowCompileMs, allocatedKbPerEvent);
             } finally {
                 gateway.subjectStopping();
                 subject.close();
@@ -750,6 +755,7 @@ public final class BenchMain {
             row(out, c, "CPU s per million events", bridge, baseline, Load::cpuSecondsPerMillion, "%.1f");
             row(out, c, "CPU s per million events of the Gateway and Collavre stand-ins", bridge, baseline,
                     Load::ownCpuSecondsPerMillion, "%.1f");
+            row(out, c, "heap KB allocated per event (throughput)", bridge, baseline, Load::allocatedKbPerEvent, "%.2f");
             row(out, c, "p99 final-to-Collavre ms at full throughput", bridge, baseline, Load::saturationP99Ms, "%.1f");
             row(out, c, "runs/s achieved in latency phase", bridge, baseline, Load::latencyRunsPerSecond, "%,.0f");
             String paced = " at " + settings.latencyRunsPerSecond() + " runs/s";

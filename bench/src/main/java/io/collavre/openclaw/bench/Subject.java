@@ -88,6 +88,11 @@ final class Subject implements AutoCloseable {
         return Long.parseLong(ask("jit").substring(4));
     }
 
+    /** Bytes the subject allocated on its heap so far; -1 where its JVM does not tell. */
+    long allocatedBytes() throws IOException {
+        return Long.parseLong(ask("alloc").substring(6));
+    }
+
     void resetPeak() throws IOException {
         ask("reset");
     }

@@ -59,6 +59,18 @@ public final class SubjectMain {
         return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
     }
 
+    /**
+     * Bytes allocated on the heap so far by all threads, those ended included (-1 where the JVM does not tell): what
+     * a subject allocates per event is what its collector has to clear.
+     */
+    private static long allocatedBytes() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads
+            && threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled()) {
+            return threads.getTotalThreadAllocatedBytes();
+        }
+        return -1;
+    }
+
     private SubjectMain() {
     }
 
@@ -112,6 +124,7 @@ public final class SubjectMain {
                 switch (command) {
                     case "cpu" -> out.println("cpu " + os.getProcessCpuTime());
                     case "jit" -> out.println("jit " + compileMillis());
+                    case "alloc" -> out.println("alloc " + allocatedBytes());
                     case "stalls" -> out.println("stalls " + PAUSES.get() + " " + PAUSE_NANOS.get() + " "
                                                  + LONGEST_PAUSE_NANOS.getAndSet(0));
                     case "storewait" -> out.println(storeWaits.get());
