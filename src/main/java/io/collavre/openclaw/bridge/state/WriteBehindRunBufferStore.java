@@ -50,8 +50,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Run buffers in memory, written behind to a database (the embedded store): the Aggregator reads and updates the
- * buffers in a map, the buffers changed since the last checkpoint are written every {@code checkpointMs} in one
- * batch (one row per run however many deltas it got), and read back at start. A completed run is written once, as
+ * buffers in a map, a run's buffer is written once its oldest change not yet written is nearly {@code checkpointMs}
+ * old (one row per run however many deltas it got, the runs due written together), and read back at start. A run
+ * that completes sooner is never written as a buffer: its outbox row holds it. A completed run is written once, as
  * an outbox row, by the next group commit, and deleted when its delivery ends (confirm); Camel's recovery hands
  * outbox rows left by a crash to the delivery again, same exchange and so same Idempotency-Key. Every write is made
  * by one writer thread, in order, as a group commit: the outbox rows and confirms waiting when it wakes share one
@@ -115,8 +116,13 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
      * before its first checkpoint, as most short runs do, has no row to delete.
      */
     private final Set<String> rowWritten = ConcurrentHashMap.newKeySet();
-    /** Runs changed since their last write; a run removed meanwhile is deleted by the next checkpoint. */
-    private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+    /**
+     * Runs changed since their last write, each with the {@link System#nanoTime} of its oldest change not written
+     * yet: the checkpoint writes a run when that change is due ({@link #checkpointDue}).
+     */
+    private final Map<String, Long> dirty = new ConcurrentHashMap<>();
+    /** Buffer rows written (attempted) so far: what the checkpoints cost. */
+    private final AtomicLong bufferRowWrites = new AtomicLong();
     /** Outbox rows, confirms and dedup keys waiting for the writer, in the order they were made. */
     private final Queue<Write> writes = new ConcurrentLinkedQueue<>();
     /** Numbers the writes: a caller waits until the writer committed the number it got. */
@@ -211,9 +217,10 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
     public Exchange add(CamelContext context, String key, Exchange exchange) {
         camelContext = context;
         Exchange previous = buffers.put(key, exchange);
-        // Most deltas find their run marked already: a read, where an add locks the set's bin every time.
-        if (!dirty.contains(key)) {
-            dirty.add(key);
+        // Most deltas find their run marked already: a read, where a put locks the map's bin every time. The
+        // first change since the run's last write keeps its time.
+        if (!dirty.containsKey(key)) {
+            dirty.putIfAbsent(key, System.nanoTime());
         }
         return previous;
     }
@@ -423,9 +430,14 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         return buffers;
     }
 
+    /** Buffer rows the store has written so far (a row rewritten counts each time). */
+    long bufferRowWrites() {
+        return bufferRowWrites.get();
+    }
+
     /** Runs changed since their last write. */
     Set<String> dirty() {
-        return dirty;
+        return dirty.keySet();
     }
 
     /** The bridge that owns the rows this store writes; null when only one bridge uses the database. */
@@ -502,13 +514,15 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
 
     /**
      * The writer thread: a group commit whenever writes wait ({@link #GATHER_NANOS} after the last one at the
-     * soonest, at once for a dedup claim), the checkpoint every checkpointMs in transactions of
-     * {@link #CHECKPOINT_CHUNK} runs with the writes made meanwhile committed between them, so that a completed
-     * run's outbox row never waits for a whole checkpoint; everything at a stop.
+     * soonest, at once for a dedup claim), a checkpoint every tenth of checkpointMs writing the runs due
+     * ({@link #checkpointDue}) in transactions of {@link #CHECKPOINT_CHUNK} runs with the writes made meanwhile
+     * committed between them, so that a completed run's outbox row never waits for a whole checkpoint; everything at
+     * a stop.
      */
     private void writeBehind() {
         long checkpointNanos = TimeUnit.MILLISECONDS.toNanos(checkpointMs);
-        long nextCheckpoint = System.nanoTime() + checkpointNanos;
+        long tickNanos = checkpointTickNanos();
+        long nextCheckpoint = System.nanoTime() + tickNanos;
         List<Write> batch = new ArrayList<>();
         while (true) {
             boolean stopping = !writing;
@@ -527,8 +541,8 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
             }
             boolean written = writeWaiting(batch);
             if (written && (now - nextCheckpoint >= 0 || stopping)) {
-                written = checkpointInChunks(batch);
-                nextCheckpoint = System.nanoTime() + checkpointNanos;
+                written = checkpointInChunks(batch, stopping ? new ArrayList<>(dirty.keySet()) : checkpointDue());
+                nextCheckpoint = System.nanoTime() + tickNanos;
             }
             if (stopping && writes.isEmpty()) {
                 // Claims the database never answered: the dispatch fails, and the run is handed over again.
@@ -580,9 +594,47 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         return true;
     }
 
-    /** Writes the runs changed since the last checkpoint, a chunk per transaction, the waiting writes in between. */
-    private boolean checkpointInChunks(List<Write> batch) {
-        List<String> keys = new ArrayList<>(dirty);
+    /** How often the writer looks for runs due: a tenth of the interval (at least 1 ms). */
+    private long checkpointTickNanos() {
+        return Math.max(TimeUnit.MILLISECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(checkpointMs) / 10);
+    }
+
+    /**
+     * The runs whose oldest change not written yet is at least the interval less one tick old: written by this
+     * checkpoint, that change is at most the interval old when it reaches the database (as with a checkpoint of every
+     * changed run each interval), and a run that completes sooner is not written at all (its outbox row holds its
+     * buffer). Most runs at the benchmark's pace last half a second: with a 1 s interval, a checkpoint of every
+     * changed run wrote half of them once, each row then deleted at its completion.
+     */
+    private List<String> checkpointDue() {
+        long now = System.nanoTime();
+        long age = TimeUnit.MILLISECONDS.toNanos(checkpointMs) - checkpointTickNanos();
+        List<String> due = new ArrayList<>();
+        for (Map.Entry<String, Long> run : dirty.entrySet()) {
+            if (now - run.getValue() >= age) {
+                due.add(run.getKey());
+            }
+        }
+        return due;
+    }
+
+    /** Marks runs whose write failed as changed, due at once: the writer's next attempt writes them. */
+    private void unwritten(List<String> keys) {
+        long due = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(checkpointMs);
+        for (String key : keys) {
+            // Unless completed meanwhile: a completed run is not written as a buffer.
+            if (buffers.containsKey(key)) {
+                dirty.merge(key, due, Math::min);
+            }
+        }
+    }
+
+    /** Writes the given runs' buffers, a chunk per transaction, the waiting writes in between. */
+    private boolean checkpointInChunks(List<Write> batch, List<String> keys) {
+        if (keys.isEmpty()) {
+            // Still a time to delete the dedup memory's expired keys.
+            return write(List.of(), keys, true);
+        }
         for (int from = 0; from < keys.size(); from += CHECKPOINT_CHUNK) {
             int to = Math.min(keys.size(), from + CHECKPOINT_CHUNK);
             // Expired dedup keys are deleted with the last chunk.
@@ -598,7 +650,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
      * through the writer, the one thread that writes.
      */
     void checkpoint() {
-        write(List.of(), new ArrayList<>(dirty), true);
+        write(List.of(), new ArrayList<>(dirty.keySet()), true);
     }
 
     /**
@@ -607,7 +659,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
      * after it; a run completed before this read is no longer in memory and is not written.
      */
     private boolean write(List<Write> batch, List<String> keys, boolean expireDedup) {
-        if (batch.isEmpty() && keys.isEmpty()) {
+        if (batch.isEmpty() && keys.isEmpty() && !(expireDedup && dedupExpiryDue())) {
             return true;
         }
         if (Thread.currentThread() != writer) {
@@ -623,7 +675,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                 statements = new Statements(dataSource.getConnection());
             }
         } catch (SQLException | RuntimeException e) {
-            dirty.addAll(keys);
+            unwritten(keys);
             LOG.warn("state=write-behind runs={} writes={} outcome=failed reason={}", keys.size(), batch.size(),
                     e.toString());
             return false;
@@ -657,6 +709,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                     }
                     bindBufferRow(upsert, key, exchange.getMessage(), now, instanceId());
                     upsert.addBatch();
+                    bufferRowWrites.incrementAndGet();
                     // Before the commit: should its outcome be unknown, the row may exist.
                     rowWritten.add(key);
                 }
@@ -710,7 +763,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                 insertDedup.executeBatch();
                 deleteOutbox.executeBatch();
                 deleteDedup.executeBatch();
-                if (expireDedup && dedupProcessor != null && System.nanoTime() - lastDedupExpiry > DEDUP_EXPIRY_NANOS) {
+                if (expireDedup && dedupExpiryDue()) {
                     lastDedupExpiry = System.nanoTime();
                     try (PreparedStatement expire = connection.prepareStatement(
                             "DELETE FROM " + DEDUP + " WHERE processorName = ? AND createdAt <= ?")) {
@@ -739,11 +792,16 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         } catch (SQLException | IOException | RuntimeException | AssertionError e) {
             // AssertionError: pgjdbc, run with -ea, asserts where it would throw when the server goes away in the
             // middle of a batch. The writer is the only thread that writes: it must outlive any failure.
-            dirty.addAll(keys);
+            unwritten(keys);
             LOG.warn("state=write-behind runs={} writes={} outcome=failed reason={}", keys.size(), batch.size(),
                     e.toString());
             return false;
         }
+    }
+
+    /** True when the dedup memory's expired keys were last deleted a few seconds ago (a table scan each time). */
+    private boolean dedupExpiryDue() {
+        return dedupProcessor != null && System.nanoTime() - lastDedupExpiry > DEDUP_EXPIRY_NANOS;
     }
 
     /**
@@ -853,7 +911,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
             return List.of();
         }
         List<String> keys = new ArrayList<>();
-        for (String key : dirty) {
+        for (String key : dirty.keySet()) {
             Exchange exchange = buffers.get(key);
             if (exchange != null && accounts.contains(exchange.getMessage().getHeader(BridgeHeaders.ACCOUNT, String.class))) {
                 keys.add(key);

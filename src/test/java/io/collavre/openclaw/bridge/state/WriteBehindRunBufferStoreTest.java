@@ -4,7 +4,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import io.collavre.openclaw.bridge.BridgeHeaders;
 import io.collavre.openclaw.bridge.chat.RunBuffer;
@@ -21,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,6 +110,86 @@ class WriteBehindRunBufferStoreTest {
         restarted.awaitWritten(restarted.lastWrite());
         assertEquals(1, count(WriteBehindRunBufferStore.BUFFERS), "run-2's row only");
         assertEquals(2, count(WriteBehindRunBufferStore.OUTBOX));
+    }
+
+    List<String> bufferRows() throws Exception {
+        List<String> runs = new ArrayList<>();
+        try (Connection connection = pool.getConnection(); Statement sql = connection.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT run_id FROM " + WriteBehindRunBufferStore.BUFFERS
+                                               + " ORDER BY run_id")) {
+            while (rows.next()) {
+                runs.add(rows.getString(1));
+            }
+        }
+        return runs;
+    }
+
+    @Test
+    void aRunIsWrittenWhenItsOldestUnwrittenChangeIsNearlyAnIntervalOldAndARunCompletedSoonerNever() throws Exception {
+        long intervalMs = 1000;
+        WriteBehindRunBufferStore store = new WriteBehindRunBufferStore(pool, intervalMs,
+                RunStateConfiguration.DESERIALIZATION_FILTER);
+        store.setCamelContext(context);
+        store.start();
+        try {
+            long changed = System.nanoTime();
+            store.add(context, "run-long", buffered(context, "run-long", "Still", 1));
+            // Short runs, one every 100 ms for 2.5 s, each completed 250 ms after its first delta: at any moment a
+            // few are open, so a checkpoint of every changed run each interval would write some of them.
+            List<Exchange> open = new ArrayList<>();
+            for (int run = 0; run < 25; run++) {
+                Exchange quick = buffered(context, "run-quick-" + run, "Done within the interval", 1);
+                store.add(context, "run-quick-" + run, quick);
+                open.add(quick);
+                if (open.size() == 3) {
+                    Exchange done = open.remove(0);
+                    store.remove(context, done.getMessage().getHeader(BridgeHeaders.RUN_ID, String.class), done);
+                }
+                store.add(context, "run-long", buffered(context, "run-long", "Still going " + run, 2 + run));
+                // The time between deltas is what this test is about: nothing to wait for instead.
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+            for (Exchange done : open) {
+                store.remove(context, done.getMessage().getHeader(BridgeHeaders.RUN_ID, String.class), done);
+            }
+            store.awaitWritten(store.lastWrite());
+
+            assertEquals(List.of("run-long"), bufferRows(), "only the run open for longer than the interval");
+            assertEquals(25, count(WriteBehindRunBufferStore.OUTBOX), "the completed runs are in the outbox");
+            long writes = store.bufferRowWrites();
+            long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - changed);
+            // The long run's changes, each written when nearly an interval old: at most one write per 0.9 interval.
+            assertTrue(writes >= 1 && writes <= elapsedMs / (intervalMs - intervalMs / 10),
+                    writes + " rows written in " + elapsedMs + " ms");
+
+            // Once all its changes are written, a new one is due an interval after it, as the first one was.
+            await().atMost(Duration.ofSeconds(10)).until(() -> "Still going 24".equals(bufferText("run-long")));
+            long changedAgain = System.nanoTime();
+            store.add(context, "run-long", buffered(context, "run-long", "Still going on", 100));
+            await().atMost(Duration.ofSeconds(10)).until(() -> "Still going on".equals(bufferText("run-long")));
+            long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - changedAgain);
+            assertTrue(waitedMs >= intervalMs - intervalMs / 10, "written after " + waitedMs + " ms");
+        } finally {
+            store.stop();
+        }
+    }
+
+    /** The text of a run's buffer row, as the last checkpoint wrote it; null without a row. */
+    String bufferText(String runId) throws Exception {
+        try (Connection connection = pool.getConnection();
+             java.sql.PreparedStatement select = connection.prepareStatement(
+                     "SELECT buffer FROM " + WriteBehindRunBufferStore.BUFFERS + " WHERE run_id = ?")) {
+            select.setString(1, runId);
+            try (ResultSet rows = select.executeQuery()) {
+                if (!rows.next()) {
+                    return null;
+                }
+                try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+                        new java.io.ByteArrayInputStream(rows.getBytes(1)))) {
+                    return ((RunBuffer) in.readObject()).getText();
+                }
+            }
+        }
     }
 
     @Test
