@@ -190,6 +190,12 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
             // Camel's JdbcMessageIdRepository table (with message ids up to 255 chars), as the store used before.
             sql.execute("CREATE TABLE IF NOT EXISTS " + DEDUP + " (processorName VARCHAR(255),"
                         + " messageId VARCHAR(255), createdAt TIMESTAMP)");
+            // Without them (tables of a build before) every expiry, and every key removed after a failed dispatch,
+            // read the whole table: at 1,000 runs/s, 60,000 rows every few seconds, in bursts of the writer's
+            // CPU and garbage, through H2's page cache (the same indexes as the PostgreSQL schema's).
+            sql.execute("CREATE INDEX IF NOT EXISTS camel_messageprocessed_created ON " + DEDUP + " (createdAt)");
+            sql.execute("CREATE INDEX IF NOT EXISTS camel_messageprocessed_key ON " + DEDUP
+                        + " (messageId, processorName)");
         }
     }
 
