@@ -35,7 +35,9 @@ import javax.sql.DataSource;
 import io.collavre.openclaw.bridge.BridgeHeaders;
 import io.collavre.openclaw.bridge.chat.RunBuffer;
 import io.collavre.openclaw.bridge.dedup.WrittenBehindIdempotentRepository;
+import io.collavre.openclaw.bridge.ops.StateBufferWrites;
 import io.collavre.openclaw.bridge.ops.StateWriteWaitTimer;
+import io.micrometer.core.instrument.FunctionCounter;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
@@ -121,8 +123,9 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
      * yet: the checkpoint writes a run when that change is due ({@link #checkpointDue}).
      */
     private final Map<String, Long> dirty = new ConcurrentHashMap<>();
-    /** Buffer rows written (attempted) so far: what the checkpoints cost. */
+    /** Buffer rows written (attempted) so far: what the checkpoints cost ({@link StateBufferWrites}). */
     private final AtomicLong bufferRowWrites = new AtomicLong();
+    private FunctionCounter bufferRowWritesMeter;
     /** Outbox rows, confirms and dedup keys waiting for the writer, in the order they were made. */
     private final Queue<Write> writes = new ConcurrentLinkedQueue<>();
     /** Numbers the writes: a caller waits until the writer committed the number it got. */
@@ -1106,6 +1109,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
             migrateLegacy(camelContext);
             loadAtStart(camelContext);
         }
+        bufferRowWritesMeter = StateBufferWrites.register(camelContext, bufferRowWrites);
         writing = true;
         writer = new Thread(this::writeBehind, "run-state-writer");
         writer.setDaemon(true);
@@ -1125,6 +1129,8 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
             progress.notifyAll();
         }
         buffers.clear();
+        StateBufferWrites.unregister(camelContext, bufferRowWritesMeter);
+        bufferRowWritesMeter = null;
     }
 
     @Override

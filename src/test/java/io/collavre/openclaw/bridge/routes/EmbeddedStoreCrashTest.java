@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import io.collavre.openclaw.bridge.testing.BridgeRunner;
 import io.collavre.openclaw.bridge.testing.CollavreReceiver;
 import io.collavre.openclaw.bridge.testing.GatewaySimulator;
+import io.collavre.openclaw.bridge.testing.ManagementClient;
 import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * buffered text and delivers the completed one, each once, the latter with the same Idempotency-Key.
  */
 class EmbeddedStoreCrashTest {
+
+    /** The killed bridge's management port: its metrics say when the open run's buffer was written. */
+    final int managementPort = AvailablePortFinder.getNextAvailable();
 
     static final String KEY = "agent:ai-bot:collavre:42:creative:100";
     static final Duration WAIT = Duration.ofSeconds(60);
@@ -78,7 +82,9 @@ class EmbeddedStoreCrashTest {
     void killedMidRunTheNextStartCompletesTheOpenRunAndDeliversTheUnfinishedOneOnce() throws Exception {
         gateway = new GatewaySimulator(GatewaySimulator.freePort(), "gw-secret").start();
         collavre = new CollavreReceiver(AvailablePortFinder.getNextAvailable());
-        external = ClusteredBridgesTest.startProcess(settings(), data.resolve("bridge-killed.log"));
+        Map<String, String> killed = settings();
+        killed.put("bridge.management.port", String.valueOf(managementPort));
+        external = ClusteredBridgesTest.startProcess(killed, data.resolve("bridge-killed.log"));
         await().atMost(Duration.ofSeconds(90)).until(() -> gateway.handshakes() == 1);
 
         gateway.sendChat("run-open", 1, "delta", KEY, "Half of ");
@@ -86,8 +92,11 @@ class EmbeddedStoreCrashTest {
         collavre.respondWith(Collections.nCopies(10_000, 503).toArray(Integer[]::new));
         gateway.sendChat("run-unfinished", 1, "final", KEY, "completed before the kill");
         await().atMost(WAIT).until(() -> collavre.postsFor("run-unfinished").size() >= 2);
-        // The open run's deltas are written by the next checkpoint: the documented window of a kill.
-        await().pollDelay(Duration.ofMillis(CHECKPOINT_MS * 5)).atMost(WAIT).until(() -> true);
+        // The open run's deltas are written within the checkpoint interval (the documented window of a kill): its
+        // buffer row, the only one, counted by the bridge.
+        ManagementClient management = new ManagementClient("127.0.0.1", managementPort);
+        await().atMost(WAIT).ignoreExceptions().until(() -> ManagementClient.sample(management.scrape(),
+                "openclaw_bridge_state_buffer_writes_total") >= 1);
 
         external.destroyForcibly();
         assertTrue(external.waitFor(30, TimeUnit.SECONDS));
