@@ -164,7 +164,8 @@ public final class BenchMain {
                 double saturationP99Ms,
                 double latencyRunsPerSecond, double p50Ms, double p99Ms, double maxMs, double leadInP99Ms, long events,
                 long runs, double gcPauseMs, double longestGcPauseMs, Double storeWaitMeanMs, Double storeWaitP99Ms,
-                Double windowCores, Double windowCompileMs, Double allocatedKbPerEvent) {
+                Double windowCores, Double windowCompileMs, Double allocatedKbPerEvent,
+                Double bufferWritesPerRun, Double pacedBufferWritesPerRun) {
 
         /** Each figure's median over the runs of one subject (of two middle values, their mean). */
         static Load median(List<Load> runs) {
@@ -176,7 +177,8 @@ public final class BenchMain {
                     median(runs, Load::gcPauseMs), median(runs, Load::longestGcPauseMs),
                     medianOrNull(runs, Load::storeWaitMeanMs), medianOrNull(runs, Load::storeWaitP99Ms),
                     medianOrNull(runs, Load::windowCores), medianOrNull(runs, Load::windowCompileMs),
-                    medianOrNull(runs, Load::allocatedKbPerEvent));
+                    medianOrNull(runs, Load::allocatedKbPerEvent), medianOrNull(runs, Load::bufferWritesPerRun),
+                    medianOrNull(runs, Load::pacedBufferWritesPerRun));
         }
 
         private static double median(List<Load> runs, ToDoubleFunction<Load> figure) {
@@ -440,11 +442,13 @@ public final class BenchMain {
                         settings.latencyRunsPerSecond() * framesPerRun(pacedWarmup));
                 long cpuBefore = subject.cpuNanos();
                 long allocatedBefore = subject.allocatedBytes();
+                long bufferWritesBefore = subject.bufferWrites();
                 long ownCpuBefore = ownCpuNanos();
                 Phase throughput = phase(gateway, subject, "throughput", Workload.plan(settings.throughputRuns(),
                         1_000_000, connections, STREAM, settings.seed() + 2), perConnection, 0);
                 long cpu = subject.cpuNanos() - cpuBefore;
                 long allocatedAfter = subject.allocatedBytes();
+                long bufferWritesAfter = subject.bufferWrites();
                 long ownCpu = ownCpuNanos() - ownCpuBefore;
                 Double allocatedKbPerEvent = allocatedBefore < 0 || allocatedAfter < 0 ? null
                         : (allocatedAfter - allocatedBefore) / 1024.0 / throughput.frames();
@@ -463,6 +467,7 @@ public final class BenchMain {
                 // Also starts the longest pause over: the next answer's is the phase's.
                 Subject.Stalls stallsBefore = subject.stalls();
                 Subject.StoreWaits waitsBefore = subject.storeWaits();
+                long pacedBufferWritesBefore = subject.bufferWrites();
                 // The subject's CPU time and JIT compile time in the measured window, read at its start and end (the
                 // phase's clock starts a few milliseconds after this one): how busy the subject was, and whether
                 // its JIT was still compiling (on 2 cores, a C2 compile takes a core for 100-400 ms).
@@ -491,6 +496,7 @@ public final class BenchMain {
                         : (double) (window.get(3) - window.get(1));
                 Subject.Stalls stalls = subject.stalls();
                 Subject.StoreWaits waits = subject.storeWaits();
+                long pacedBufferWritesAfter = subject.bufferWrites();
                 writeLatencies(subjectFile(side, connections, "latency", ".csv"), latency);
 
                 long leadInEnd = TimeUnit.SECONDS.toNanos(settings.latencyLeadInSeconds());
@@ -521,12 +527,18 @@ public final class BenchMain {
                         sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6,
                         percentile(leadIn, 0.99) / 1e6, throughput.frames(), throughput.posts(),
                         gcPauseMs, stalls.longestPauseNanos() / 1e6, storeWaitMeanMs, storeWaitP99Ms, windowCores,
-                        windowCompileMs, allocatedKbPerEvent);
+                        windowCompileMs, allocatedKbPerEvent, perRun(bufferWritesBefore, bufferWritesAfter,
+                                throughput.posts()), perRun(pacedBufferWritesBefore, pacedBufferWritesAfter, latency.posts()));
             } finally {
                 gateway.subjectStopping();
                 subject.close();
             }
         }
+    }
+
+    /** A count's growth per run dispatched; null when the subject has no such count (-1) or dispatched none. */
+    static Double perRun(long before, long after, long runs) {
+        return before < 0 || after < 0 || runs == 0 ? null : (double) (after - before) / runs;
     }
 
     /**
@@ -756,6 +768,8 @@ public final class BenchMain {
             row(out, c, "CPU s per million events of the Gateway and Collavre stand-ins", bridge, baseline,
                     Load::ownCpuSecondsPerMillion, "%.1f");
             row(out, c, "heap KB allocated per event (throughput)", bridge, baseline, Load::allocatedKbPerEvent, "%.2f");
+            row(out, c, "open buffers written to the state store per run (throughput)", bridge, baseline,
+                    Load::bufferWritesPerRun, "%.2f");
             row(out, c, "p99 final-to-Collavre ms at full throughput", bridge, baseline, Load::saturationP99Ms, "%.1f");
             row(out, c, "runs/s achieved in latency phase", bridge, baseline, Load::latencyRunsPerSecond, "%,.0f");
             String paced = " at " + settings.latencyRunsPerSecond() + " runs/s";
@@ -768,6 +782,8 @@ public final class BenchMain {
                     baseline, Load::windowCores, "%.2f");
             row(out, c, "JIT compile ms in the measured " + settings.latencySeconds() + " s" + paced, bridge, baseline,
                     Load::windowCompileMs, "%.0f");
+            row(out, c, "open buffers written to the state store per run" + paced, bridge, baseline,
+                    Load::pacedBufferWritesPerRun, "%.3f");
             row(out, c, "GC pauses in the latency phase (ms in all)", bridge, baseline, Load::gcPauseMs, "%.0f");
             row(out, c, "longest GC pause in the latency phase (ms)", bridge, baseline, Load::longestGcPauseMs, "%.1f");
             row(out, c, "mean wait for the state store's commit ms" + paced, bridge, baseline,

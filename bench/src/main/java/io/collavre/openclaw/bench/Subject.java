@@ -93,6 +93,11 @@ final class Subject implements AutoCloseable {
         return Long.parseLong(ask("alloc").substring(6));
     }
 
+    /** Open buffers the subject's state store has written behind so far; -1 without a durable store. */
+    long bufferWrites() throws IOException {
+        return Long.parseLong(ask("bufferwrites").substring(13));
+    }
+
     void resetPeak() throws IOException {
         ask("reset");
     }

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -26,7 +27,9 @@ import javax.management.openmbean.CompositeData;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import com.sun.management.OperatingSystemMXBean;
 import io.collavre.openclaw.bridge.BridgeMain;
+import io.collavre.openclaw.bridge.ops.StateBufferWrites;
 import io.collavre.openclaw.bridge.ops.StateWriteWaitTimer;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
@@ -41,7 +44,9 @@ import org.apache.camel.main.Main;
  * {@code cpu} (process CPU ns), {@code jit} (ms its JIT compilers have spent so far), {@code mem} (heap used after
  * a full GC, and the peak heap used before any GC since the last {@code reset}), {@code reset}, {@code stalls}
  * (collections that paused the JVM: count, total ns, and the longest since the last {@code stalls}),
- * {@code storewait} (the bridge's waits for its state store's commit, see {@link #storeWaits}), {@code stop}.
+ * {@code storewait} (the bridge's waits for its state store's commit, see {@link #storeWaits}), {@code alloc} (heap
+ * bytes allocated so far), {@code bufferwrites} (open buffers its state store has written behind so far, -1 without
+ * a durable store), {@code stop}.
  *
  * <p>Arguments: {@code bridge|baseline accountsFile collavreUrl routesDir controlPort}.
  */
@@ -84,6 +89,7 @@ public final class SubjectMain {
 
         AutoCloseable subject;
         Supplier<String> storeWaits = () -> "storewait none";
+        LongSupplier bufferWrites = () -> -1;
         if ("bridge".equals(side)) {
             Main main = BridgeMain.newMain();
             main.addOverrideProperty("bridge.routes-dir", routesDir.toAbsolutePath().toString());
@@ -108,6 +114,7 @@ public final class SubjectMain {
             main.start();
             subject = main::stop;
             storeWaits = () -> storeWaits(main);
+            bufferWrites = () -> bufferWrites(main);
         } else if ("baseline".equals(side)) {
             subject = Baseline.start(accounts, collavreUrl);
         } else {
@@ -128,6 +135,7 @@ public final class SubjectMain {
                     case "stalls" -> out.println("stalls " + PAUSES.get() + " " + PAUSE_NANOS.get() + " "
                                                  + LONGEST_PAUSE_NANOS.getAndSet(0));
                     case "storewait" -> out.println(storeWaits.get());
+                    case "bufferwrites" -> out.println("bufferwrites " + bufferWrites.getAsLong());
                     case "reset" -> {
                         PEAK.set(heapUsed());
                         out.println("ok");
@@ -171,6 +179,14 @@ public final class SubjectMain {
                     .append((long) bucket.count());
         }
         return answer.toString();
+    }
+
+    /** The bridge's {@link StateBufferWrites} counter; -1 without one (the in-memory store writes no buffer). */
+    private static long bufferWrites(Main main) {
+        MeterRegistry registry = main.getCamelContext().getRegistry()
+                .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
+        FunctionCounter counter = registry == null ? null : registry.find(StateBufferWrites.NAME).functionCounter();
+        return counter == null ? -1 : (long) counter.count();
     }
 
     private static long heapUsed() {

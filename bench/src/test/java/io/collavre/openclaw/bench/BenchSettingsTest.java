@@ -50,7 +50,14 @@ class BenchSettingsTest {
 
     static BenchMain.Load load(double eventsPerSecond, double p99Ms, Double storeWaitMeanMs) {
         return new BenchMain.Load(eventsPerSecond, 1, 2, 3, 4, 950, 1, p99Ms, 5, 6, 100, 10, 7, 8, storeWaitMeanMs,
-                null, 0.9, 12.0, 1.5);
+                null, 0.9, 12.0, 1.5, null, 0.01);
+    }
+
+    @Test
+    void aCountsGrowthIsPerRunDispatchedAndNullWhereTheSubjectHasNoSuchCount() {
+        assertEquals(0.5, BenchMain.perRun(100, 350, 500));
+        assertNull(BenchMain.perRun(-1, -1, 500), "no durable store: n/a, not zero");
+        assertNull(BenchMain.perRun(0, 0, 0), "no run dispatched");
     }
 
     @Test
