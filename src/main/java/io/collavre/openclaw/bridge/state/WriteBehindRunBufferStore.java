@@ -149,7 +149,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
     /** proactive.buffer-ttl-seconds, in ms: a buffer read back is purged that long after its last write. */
     private volatile long bufferTtlMillis;
     private volatile long dedupTtlMillis;
-    /** When the writer last deleted expired dedup keys (a table scan: every few seconds is enough). */
+    /** When the writer last deleted expired dedup keys (a batch of a few seconds of keys: often enough). */
     private long lastDedupExpiry = System.nanoTime();
     private CamelContext camelContext;
     /** What the waits of completed runs for their commit add to their delivery (a metric). */
@@ -808,7 +808,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         }
     }
 
-    /** True when the dedup memory's expired keys were last deleted a few seconds ago (a table scan each time). */
+    /** True when the dedup memory's expired keys were last deleted (or the store started) a few seconds ago. */
     private boolean dedupExpiryDue() {
         return dedupProcessor != null && System.nanoTime() - lastDedupExpiry > DEDUP_EXPIRY_NANOS;
     }
