@@ -22,14 +22,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * openclaw_bridge_state_write_wait_seconds as an operator scrapes it: with the postgresql store every completed run's
- * wait for its dedup claim is timed, in buckets; the in-memory and embedded stores wait for no commit before a post
- * and have no such meter.
+ * The state stores' meters as an operator scrapes them. openclaw_bridge_state_write_wait_seconds: with the postgresql
+ * store every completed run's wait for its dedup claim is timed, in buckets; the in-memory and embedded stores wait
+ * for no commit before a post and have no such meter. openclaw_bridge_state_buffer_writes_total: the open buffers a
+ * durable store writes behind; a run completed within the checkpoint interval is never written as a buffer; the
+ * in-memory store writes none and has no such meter.
  */
-class StateWriteWaitMetricTest {
+class StateStoreMetricsTest {
 
     static final String KEY = "agent:ai-bot:collavre:42:creative:100";
     static final String METRIC = "openclaw_bridge_state_write_wait_seconds";
+    static final String BUFFER_WRITES = "openclaw_bridge_state_buffer_writes_total";
 
     @TempDir
     Path data;
@@ -87,5 +90,32 @@ class StateWriteWaitMetricTest {
         completeRuns(1);
         String scraped = management.scrape();
         assertFalse(scraped.contains(METRIC), scraped);
+    }
+
+    @Test
+    void theEmbeddedStoreCountsTheOpenBuffersItWritesAndNoneForARunCompletedWithinTheInterval() throws Exception {
+        ManagementClient management = start(Map.of("proactive.state-store", "embedded",
+                "proactive.checkpoint-interval-ms", "10000"));
+        fixture.gateway.send(chat("run-quick", 1, "delta", KEY, "Part of the answer"));
+        fixture.gateway.send(chat("run-quick", 2, "final", KEY, "The whole answer"));
+        await().atMost(BridgeFixture.WAIT).until(() -> fixture.collavre.posts().size() == 1);
+        String first = management.scrape();
+        assertTrue(first.contains(BUFFER_WRITES + "{"), "registered when the store starts: " + first);
+        assertEquals(0, sample(first, BUFFER_WRITES), "completed within the interval: never written");
+
+        fixture.close();
+        fixture = null;
+        ManagementClient restarted = start(Map.of("proactive.state-store", "embedded",
+                "proactive.checkpoint-interval-ms", "200"));
+        fixture.gateway.send(chat("run-open", 1, "delta", KEY, "Still streaming"));
+        await().atMost(BridgeFixture.WAIT).until(() -> sample(restarted.scrape(), BUFFER_WRITES) >= 1);
+        assertTrue(restarted.scrape().contains(BUFFER_WRITES + "{camelContext="), "the context label, as every meter's");
+    }
+
+    @Test
+    void theInMemoryStoreHasNoBufferWritesMeter() throws Exception {
+        ManagementClient management = start(Map.of("proactive.state-store", "memory"));
+        completeRuns(1);
+        assertFalse(management.scrape().contains(BUFFER_WRITES), "no durable store, no buffer written");
     }
 }
