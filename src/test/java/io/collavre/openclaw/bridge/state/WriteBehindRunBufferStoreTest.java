@@ -270,6 +270,38 @@ class WriteBehindRunBufferStoreTest {
         }
     }
 
+    /** The plan H2 makes for a statement on the dedup table, as EXPLAIN gives it. */
+    String plan(Connection connection, String statement) throws Exception {
+        try (Statement sql = connection.createStatement(); ResultSet rows = sql.executeQuery("EXPLAIN " + statement)) {
+            rows.next();
+            return rows.getString(1);
+        }
+    }
+
+    @Test
+    void theDedupTableOfAnEarlierBuildGetsItsIndexesAndKeepsItsRows() throws Exception {
+        try (Connection connection = pool.getConnection(); Statement sql = connection.createStatement()) {
+            // The table as a build before the indexes left it, with a key in it.
+            sql.execute("DROP TABLE " + WriteBehindRunBufferStore.DEDUP);
+            sql.execute("CREATE TABLE " + WriteBehindRunBufferStore.DEDUP + " (processorName VARCHAR(255),"
+                        + " messageId VARCHAR(255), createdAt TIMESTAMP)");
+            sql.execute("INSERT INTO " + WriteBehindRunBufferStore.DEDUP
+                        + " VALUES ('dispatched-runs', 'run-1', CURRENT_TIMESTAMP)");
+            String expiry = "DELETE FROM " + WriteBehindRunBufferStore.DEDUP
+                            + " WHERE processorName = 'dispatched-runs' AND createdAt <= CURRENT_TIMESTAMP";
+            assertTrue(plan(connection, expiry).contains("tableScan"), plan(connection, expiry));
+
+            WriteBehindRunBufferStore.createSchema(connection);
+
+            // The expiry and the removal of one key read only the rows they change, not the whole table.
+            assertTrue(plan(connection, expiry).contains("CAMEL_MESSAGEPROCESSED_CREATED"), plan(connection, expiry));
+            String removal = "DELETE FROM " + WriteBehindRunBufferStore.DEDUP
+                             + " WHERE processorName = 'dispatched-runs' AND messageId = 'run-1'";
+            assertTrue(plan(connection, removal).contains("CAMEL_MESSAGEPROCESSED_KEY"), plan(connection, removal));
+            assertEquals(1, count(WriteBehindRunBufferStore.DEDUP));
+        }
+    }
+
     @Test
     void theTablesOfABuildThatKeptBlobsAreConvertedToVarbinaryWithTheirRows() throws Exception {
         // The layout of the first write-behind build: the serialized buffer and exchange as BLOBs.
