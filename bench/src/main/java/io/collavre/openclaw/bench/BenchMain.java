@@ -450,8 +450,8 @@ public final class BenchMain {
                 long allocatedAfter = subject.allocatedBytes();
                 long bufferWritesAfter = subject.bufferWrites();
                 long ownCpu = ownCpuNanos() - ownCpuBefore;
-                Double allocatedKbPerEvent = allocatedBefore < 0 || allocatedAfter < 0 ? null
-                        : (allocatedAfter - allocatedBefore) / 1024.0 / throughput.frames();
+                Double allocatedPerEvent = growthPer(allocatedBefore, allocatedAfter, throughput.frames());
+                Double allocatedKbPerEvent = allocatedPerEvent == null ? null : allocatedPerEvent / 1024;
 
                 // Measured: the runs whose final is sent in the latency-seconds after the lead-in. The lead-in's are
                 // reported apart: right after full throughput both sides, and the stand-ins' own paced code, are
@@ -527,8 +527,9 @@ public final class BenchMain {
                         sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6,
                         percentile(leadIn, 0.99) / 1e6, throughput.frames(), throughput.posts(),
                         gcPauseMs, stalls.longestPauseNanos() / 1e6, storeWaitMeanMs, storeWaitP99Ms, windowCores,
-                        windowCompileMs, allocatedKbPerEvent, perRun(bufferWritesBefore, bufferWritesAfter,
-                                throughput.posts()), perRun(pacedBufferWritesBefore, pacedBufferWritesAfter, latency.posts()));
+                        windowCompileMs, allocatedKbPerEvent, growthPer(bufferWritesBefore, bufferWritesAfter,
+                                throughput.posts()), growthPer(pacedBufferWritesBefore, pacedBufferWritesAfter,
+                                latency.posts()));
             } finally {
                 gateway.subjectStopping();
                 subject.close();
@@ -536,9 +537,12 @@ public final class BenchMain {
         }
     }
 
-    /** A count's growth per run dispatched; null when the subject has no such count (-1) or dispatched none. */
-    static Double perRun(long before, long after, long runs) {
-        return before < 0 || after < 0 || runs == 0 ? null : (double) (after - before) / runs;
+    /**
+     * A count's growth per event or run of the phase; null when the subject has no such count (-1) or the phase had
+     * none.
+     */
+    static Double growthPer(long before, long after, long of) {
+        return before < 0 || after < 0 || of == 0 ? null : (double) (after - before) / of;
     }
 
     /**

@@ -80,22 +80,27 @@ final class Subject implements AutoCloseable {
     }
 
     long cpuNanos() throws IOException {
-        return Long.parseLong(ask("cpu").substring(4));
+        return number("cpu");
     }
 
     /** Time the subject's JIT compilers have spent so far, in ms; -1 where its JVM does not tell. */
     long compileMillis() throws IOException {
-        return Long.parseLong(ask("jit").substring(4));
+        return number("jit");
     }
 
     /** Bytes the subject allocated on its heap so far; -1 where its JVM does not tell. */
     long allocatedBytes() throws IOException {
-        return Long.parseLong(ask("alloc").substring(6));
+        return number("alloc");
     }
 
     /** Open buffers the subject's state store has written behind so far; -1 without a durable store. */
     long bufferWrites() throws IOException {
-        return Long.parseLong(ask("bufferwrites").substring(13));
+        return number("bufferwrites");
+    }
+
+    /** The number the subject answers to a command ({@code <command> <number>}). */
+    private long number(String command) throws IOException {
+        return Long.parseLong(ask(command).substring(command.length() + 1));
     }
 
     void resetPeak() throws IOException {

@@ -165,8 +165,7 @@ public final class SubjectMain {
      * pairs), or {@code none} (the in-memory store has nothing to wait for).
      */
     private static String storeWaits(Main main) {
-        MeterRegistry registry = main.getCamelContext().getRegistry()
-                .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
+        MeterRegistry registry = registry(main);
         Timer timer = registry == null ? null : registry.find(StateWriteWaitTimer.NAME).timer();
         if (timer == null) {
             return "storewait none";
@@ -181,10 +180,15 @@ public final class SubjectMain {
         return answer.toString();
     }
 
+    /** The bridge's metrics registry; null with metrics off. */
+    private static MeterRegistry registry(Main main) {
+        return main.getCamelContext().getRegistry()
+                .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
+    }
+
     /** The bridge's {@link StateBufferWrites} counter; -1 without one (the in-memory store writes no buffer). */
     private static long bufferWrites(Main main) {
-        MeterRegistry registry = main.getCamelContext().getRegistry()
-                .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
+        MeterRegistry registry = registry(main);
         FunctionCounter counter = registry == null ? null : registry.find(StateBufferWrites.NAME).functionCounter();
         return counter == null ? -1 : (long) counter.count();
     }

@@ -54,10 +54,10 @@ class BenchSettingsTest {
     }
 
     @Test
-    void aCountsGrowthIsPerRunDispatchedAndNullWhereTheSubjectHasNoSuchCount() {
-        assertEquals(0.5, BenchMain.perRun(100, 350, 500));
-        assertNull(BenchMain.perRun(-1, -1, 500), "no durable store: n/a, not zero");
-        assertNull(BenchMain.perRun(0, 0, 0), "no run dispatched");
+    void aCountsGrowthIsPerEventOrRunAndNullWhereTheSubjectHasNoSuchCount() {
+        assertEquals(0.5, BenchMain.growthPer(100, 350, 500));
+        assertNull(BenchMain.growthPer(-1, -1, 500), "no durable store: n/a, not zero");
+        assertNull(BenchMain.growthPer(0, 0, 0), "no run dispatched");
     }
 
     @Test
