@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -198,6 +199,32 @@ class PostgresStateStoreTest {
         assertEquals(1, one.earlyClaimsWaiting());
         one.confirm(context, skipped.getExchangeId());
         assertEquals(0, one.earlyClaimsWaiting());
+    }
+
+    @Test
+    void aRunOfSeveralKilobytesIsWrittenInItsRowsNotMovedToATableOfItsOwn() throws Exception {
+        database.heartbeat();
+        SharedWriteBehindRunBufferStore store = store("b1");
+        // 4 KB of text that does not compress: over PostgreSQL's default 2 KB, a row's long values are compressed
+        // and moved to the table's TOAST table, a table and index of their own written with every row.
+        Random random = new Random(42);
+        StringBuilder text = new StringBuilder();
+        while (text.length() < 4096) {
+            text.append((char) ('a' + random.nextInt(26)));
+        }
+        store.add(context, "run-1", buffer("run-1", "alpha", text.toString()));
+        store.handOver("alpha");
+        Exchange completed = buffer("run-2", "alpha", text.toString());
+        store.add(context, "run-2", completed);
+        store.remove(context, "run-2", completed);
+        store.awaitWritten(store.lastWrite());
+
+        assertEquals("1", query("SELECT COUNT(*) FROM run_buffer_rows"));
+        assertEquals("1", query("SELECT COUNT(*) FROM run_buffer_outbox"));
+        for (String table : List.of("run_buffer_rows", "run_buffer_outbox")) {
+            assertEquals("0", query("SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE relname = '" + table
+                    + "'"), table + "'s row is whole in the table: its TOAST table is empty");
+        }
     }
 
     @Test
