@@ -165,7 +165,8 @@ public final class BenchMain {
                 double latencyRunsPerSecond, double p50Ms, double p99Ms, double maxMs, double leadInP99Ms, long events,
                 long runs, double gcPauseMs, double longestGcPauseMs, Double storeWaitMeanMs, Double storeWaitP99Ms,
                 Double windowCores, Double windowCompileMs, Double allocatedKbPerEvent,
-                Double bufferWritesPerRun, Double pacedBufferWritesPerRun) {
+                Double bufferWritesPerRun, Double pacedBufferWritesPerRun, Double serverCpuSecondsPerMillion,
+                Double serverWindowCores) {
 
         /** Each figure's median over the runs of one subject (of two middle values, their mean). */
         static Load median(List<Load> runs) {
@@ -178,7 +179,8 @@ public final class BenchMain {
                     medianOrNull(runs, Load::storeWaitMeanMs), medianOrNull(runs, Load::storeWaitP99Ms),
                     medianOrNull(runs, Load::windowCores), medianOrNull(runs, Load::windowCompileMs),
                     medianOrNull(runs, Load::allocatedKbPerEvent), medianOrNull(runs, Load::bufferWritesPerRun),
-                    medianOrNull(runs, Load::pacedBufferWritesPerRun));
+                    medianOrNull(runs, Load::pacedBufferWritesPerRun),
+                    medianOrNull(runs, Load::serverCpuSecondsPerMillion), medianOrNull(runs, Load::serverWindowCores));
         }
 
         private static double median(List<Load> runs, ToDoubleFunction<Load> figure) {
@@ -444,12 +446,16 @@ public final class BenchMain {
                 long allocatedBefore = subject.allocatedBytes();
                 long bufferWritesBefore = subject.bufferWrites();
                 long ownCpuBefore = ownCpuNanos();
+                long serverCpuBefore = serverCpuNanos();
                 Phase throughput = phase(gateway, subject, "throughput", Workload.plan(settings.throughputRuns(),
                         1_000_000, connections, STREAM, settings.seed() + 2), perConnection, 0);
                 long cpu = subject.cpuNanos() - cpuBefore;
                 long allocatedAfter = subject.allocatedBytes();
                 long bufferWritesAfter = subject.bufferWrites();
                 long ownCpu = ownCpuNanos() - ownCpuBefore;
+                long serverCpuAfter = serverCpuNanos();
+                Double serverCpuSecondsPerMillion = serverCpuBefore < 0 || serverCpuAfter < 0 ? null
+                        : (serverCpuAfter - serverCpuBefore) / 1e9 / throughput.frames() * 1e6;
                 Double allocatedPerEvent = growthPer(allocatedBefore, allocatedAfter, throughput.frames());
                 Double allocatedKbPerEvent = allocatedPerEvent == null ? null : allocatedPerEvent / 1024;
 
@@ -472,6 +478,8 @@ public final class BenchMain {
                 // phase's clock starts a few milliseconds after this one): how busy the subject was, and whether
                 // its JIT was still compiling (on 2 cores, a C2 compile takes a core for 100-400 ms).
                 AtomicLongArray window = new AtomicLongArray(new long[] {-1, -1, -1, -1});
+                // And the PostgreSQL server's, when the subject uses it.
+                AtomicLongArray serverWindow = new AtomicLongArray(new long[] {-1, -1});
                 ScheduledExecutorService reader = Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread thread = new Thread(r, "measured-window");
                     thread.setDaemon(true);
@@ -480,9 +488,14 @@ public final class BenchMain {
                 Phase latency;
                 try {
                     long leadInMs = TimeUnit.SECONDS.toMillis(settings.latencyLeadInSeconds());
-                    reader.schedule(() -> readWindow(subject, window, 0), leadInMs, TimeUnit.MILLISECONDS);
-                    reader.schedule(() -> readWindow(subject, window, 2),
-                            leadInMs + TimeUnit.SECONDS.toMillis(settings.latencySeconds()), TimeUnit.MILLISECONDS);
+                    reader.schedule(() -> {
+                        readWindow(subject, window, 0);
+                        serverWindow.set(0, serverCpuNanos());
+                    }, leadInMs, TimeUnit.MILLISECONDS);
+                    reader.schedule(() -> {
+                        readWindow(subject, window, 2);
+                        serverWindow.set(1, serverCpuNanos());
+                    }, leadInMs + TimeUnit.SECONDS.toMillis(settings.latencySeconds()), TimeUnit.MILLISECONDS);
                     latency = phase(gateway, subject, "latency", paced, perConnection,
                             settings.latencyRunsPerSecond() * framesPerRun(paced));
                 } finally {
@@ -494,6 +507,8 @@ public final class BenchMain {
                         : (window.get(2) - window.get(0)) / 1e9 / settings.latencySeconds();
                 Double windowCompileMs = window.get(1) < 0 || window.get(3) < 0 ? null
                         : (double) (window.get(3) - window.get(1));
+                Double serverWindowCores = serverWindow.get(0) < 0 || serverWindow.get(1) < 0 ? null
+                        : (serverWindow.get(1) - serverWindow.get(0)) / 1e9 / settings.latencySeconds();
                 Subject.Stalls stalls = subject.stalls();
                 Subject.StoreWaits waits = subject.storeWaits();
                 long pacedBufferWritesAfter = subject.bufferWrites();
@@ -504,10 +519,12 @@ public final class BenchMain {
                         leadInEnd + TimeUnit.SECONDS.toNanos(settings.latencySeconds()));
                 long[] leadIn = latenciesOfFinalsSent(latency, 0, leadInEnd);
                 System.out.printf(Locale.ROOT, "    %-10s p99 %.1f ms in the %d s lead-in, %.1f ms after it; there, %s cores"
-                                                + " and %s ms of JIT compiling%n", "",
+                                                + " and %s ms of JIT compiling%s%n", "",
                         percentile(leadIn, 0.99) / 1e6, settings.latencyLeadInSeconds(), percentile(sorted, 0.99) / 1e6,
                         windowCores == null ? "n/a" : String.format(Locale.ROOT, "%.2f", windowCores),
-                        windowCompileMs == null ? "n/a" : String.format(Locale.ROOT, "%.0f", windowCompileMs));
+                        windowCompileMs == null ? "n/a" : String.format(Locale.ROOT, "%.0f", windowCompileMs),
+                        serverWindowCores == null ? ""
+                                : String.format(Locale.ROOT, ", the PostgreSQL server %.2f cores", serverWindowCores));
                 double gcPauseMs = (stalls.pauseNanos() - stallsBefore.pauseNanos()) / 1e6;
                 Double storeWaitMeanMs = waits == null ? null : waits.meanMsSince(waitsBefore);
                 Double storeWaitP99Ms = waits == null ? null : waits.p99BoundMsSince(waitsBefore);
@@ -529,7 +546,7 @@ public final class BenchMain {
                         gcPauseMs, stalls.longestPauseNanos() / 1e6, storeWaitMeanMs, storeWaitP99Ms, windowCores,
                         windowCompileMs, allocatedKbPerEvent, growthPer(bufferWritesBefore, bufferWritesAfter,
                                 throughput.posts()), growthPer(pacedBufferWritesBefore, pacedBufferWritesAfter,
-                                latency.posts()));
+                                latency.posts()), serverCpuSecondsPerMillion, serverWindowCores);
             } finally {
                 gateway.subjectStopping();
                 subject.close();
@@ -771,6 +788,8 @@ public final class BenchMain {
             row(out, c, "CPU s per million events", bridge, baseline, Load::cpuSecondsPerMillion, "%.1f");
             row(out, c, "CPU s per million events of the Gateway and Collavre stand-ins", bridge, baseline,
                     Load::ownCpuSecondsPerMillion, "%.1f");
+            row(out, c, "CPU s per million events of the PostgreSQL server (its state store)", bridge, baseline,
+                    Load::serverCpuSecondsPerMillion, "%.1f");
             row(out, c, "heap KB allocated per event (throughput)", bridge, baseline, Load::allocatedKbPerEvent, "%.2f");
             row(out, c, "open buffers written to the state store per run (throughput)", bridge, baseline,
                     Load::bufferWritesPerRun, "%.2f");
@@ -784,6 +803,8 @@ public final class BenchMain {
                         + " s lead-in right after full throughput", bridge, baseline, Load::leadInP99Ms, "%.2f");
             row(out, c, "cores the subject used in the measured " + settings.latencySeconds() + " s" + paced, bridge,
                     baseline, Load::windowCores, "%.2f");
+            row(out, c, "cores the PostgreSQL server used in the measured " + settings.latencySeconds() + " s" + paced,
+                    bridge, baseline, Load::serverWindowCores, "%.2f");
             row(out, c, "JIT compile ms in the measured " + settings.latencySeconds() + " s" + paced, bridge, baseline,
                     Load::windowCompileMs, "%.0f");
             row(out, c, "open buffers written to the state store per run" + paced, bridge, baseline,
@@ -863,6 +884,12 @@ public final class BenchMain {
     private static String verdict(int connections, boolean met, String what) {
         return String.format(Locale.ROOT, "- %s  %d connection%s: %s%n", met ? "MET   " : "MISSED", connections,
                 connections == 1 ? "" : "s", what);
+    }
+
+    /** The CPU time of the benchmark's PostgreSQL server so far, when the subject measured uses it; else -1. */
+    private long serverCpuNanos() {
+        return postgres != null && "postgresql".equals(store) ? ServerCpu.nanos(postgres.directory().resolve("data"))
+                : -1;
     }
 
     private static long ownCpuNanos() {

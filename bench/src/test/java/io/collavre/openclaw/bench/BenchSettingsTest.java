@@ -50,7 +50,7 @@ class BenchSettingsTest {
 
     static BenchMain.Load load(double eventsPerSecond, double p99Ms, Double storeWaitMeanMs) {
         return new BenchMain.Load(eventsPerSecond, 1, 2, 3, 4, 950, 1, p99Ms, 5, 6, 100, 10, 7, 8, storeWaitMeanMs,
-                null, 0.9, 12.0, 1.5, null, 0.01);
+                null, 0.9, 12.0, 1.5, null, 0.01, null, null);
     }
 
     @Test
