@@ -1,7 +1,9 @@
 package io.collavre.openclaw.bridge.ops;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 
 /** The Camel context's Micrometer registry, looked up once, for one of the bridge's own meters. */
 final class ContextMeters {
@@ -14,6 +16,12 @@ final class ContextMeters {
 
     ContextMeters(String meter) {
         this.meter = meter;
+    }
+
+    /** The context's metrics registry (camel-micrometer's, by its name); null without one (metrics disabled). */
+    static MeterRegistry lookup(CamelContext context) {
+        return context == null ? null : context.getRegistry()
+                .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
     }
 
     MeterRegistry registry(Exchange exchange) {

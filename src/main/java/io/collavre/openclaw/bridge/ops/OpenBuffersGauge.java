@@ -4,7 +4,6 @@ import io.collavre.openclaw.bridge.chat.RunBufferRepository;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.AggregationRepository;
 import org.apache.camel.processor.aggregate.AggregateProcessor;
 import org.apache.camel.spi.OnCamelContextStarted;
@@ -39,8 +38,7 @@ public class OpenBuffersGauge implements OnCamelContextStarted {
     @Override
     public void onContextStarted(CamelContext started) {
         this.context = started;
-        MeterRegistry registry = started.getRegistry()
-                .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
+        MeterRegistry registry = ContextMeters.lookup(started);
         if (registry == null) {
             LOG.debug("metric={} outcome=not-registered reason=no-metrics-registry", NAME);
             return;

@@ -5,7 +5,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.micrometer.MicrometerConstants;
 
 /**
  * The counter {@code openclaw.bridge.state.buffer.writes} (Prometheus:
@@ -25,7 +24,7 @@ public final class StateBufferWrites {
      * disabled). {@link #unregister} it when the store stops: a store started again registers its own.
      */
     public static FunctionCounter register(CamelContext context, AtomicLong writes) {
-        MeterRegistry registry = registry(context);
+        MeterRegistry registry = ContextMeters.lookup(context);
         if (registry == null) {
             return null;
         }
@@ -36,14 +35,9 @@ public final class StateBufferWrites {
     }
 
     public static void unregister(CamelContext context, FunctionCounter counter) {
-        MeterRegistry registry = registry(context);
+        MeterRegistry registry = ContextMeters.lookup(context);
         if (registry != null && counter != null) {
             registry.remove(counter);
         }
-    }
-
-    private static MeterRegistry registry(CamelContext context) {
-        return context == null ? null : context.getRegistry()
-                .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
     }
 }

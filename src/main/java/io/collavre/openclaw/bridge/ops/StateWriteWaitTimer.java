@@ -6,7 +6,6 @@ import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.micrometer.MicrometerConstants;
 
 /**
  * The timer {@code openclaw.bridge.state.write.wait} (Prometheus: {@code openclaw_bridge_state_write_wait_seconds},
@@ -36,8 +35,7 @@ public final class StateWriteWaitTimer {
     public void record(long nanos) {
         Timer current = timer;
         if (current == null) {
-            MeterRegistry registry = context == null ? null : context.getRegistry()
-                    .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
+            MeterRegistry registry = ContextMeters.lookup(context);
             if (registry == null) {
                 return;
             }
