@@ -83,7 +83,7 @@ public final class RunBuffer implements Serializable {
             grow(overflowedCumulative ? delta.length() : (long) overflowChars + delta.length());
             return 0;
         }
-        boolean cumulative = delta.startsWith(text);
+        boolean cumulative = extendsText(delta);
         long merged = cumulative ? delta.length() : (long) text.length() + delta.length();
         if (merged > maxChars) {
             overflowedCumulative = cumulative;
@@ -92,6 +92,16 @@ public final class RunBuffer implements Serializable {
         }
         text = cumulative ? delta : text.concat(delta);
         return text.length();
+    }
+
+    /**
+     * {@code delta.startsWith(text)}, as a copy and an equals: the JDK compares two equal-length strings with vector
+     * instructions and {@code startsWith} byte by byte, about three times slower for a text of a few KB, and every
+     * delta of a run is compared with the whole text before it (5% of the Gateway reader's CPU in a profile).
+     */
+    private boolean extendsText(String delta) {
+        int length = text.length();
+        return delta.length() >= length && text.equals(delta.substring(0, length));
     }
 
     /** The final message's text wins when it is not empty; otherwise the buffered text stands. */

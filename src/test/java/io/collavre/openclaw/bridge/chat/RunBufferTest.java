@@ -92,6 +92,30 @@ class RunBufferTest {
     }
 
     @Test
+    void aLongerDeltaThatDiffersFromTheTextInItsLastCharIsAnIncrement() {
+        RunBuffer buffer = buffer();
+        String text = "x".repeat(3000) + "a";
+
+        buffer.mergeDelta(text);
+        buffer.mergeDelta("x".repeat(3000) + "b and more");
+
+        assertEquals(text + "x".repeat(3000) + "b and more", buffer.getText());
+    }
+
+    @Test
+    void cumulativeDeltasBeyondLatin1ReplaceTheText() {
+        RunBuffer buffer = buffer();
+
+        buffer.mergeDelta("Caf\u00e9");
+        buffer.mergeDelta("Caf\u00e9 \u4e16\u754c");
+        assertEquals(11, buffer.mergeDelta("Caf\u00e9 \u4e16\u754c \ud83d\ude00!"));
+        // Not a continuation of the text: appended.
+        buffer.mergeDelta("\u4e16");
+
+        assertEquals("Caf\u00e9 \u4e16\u754c \ud83d\ude00!\u4e16", buffer.getText());
+    }
+
+    @Test
     void repeatedCumulativeDeltaDoesNotDuplicateText() {
         RunBuffer buffer = buffer();
 
