@@ -104,6 +104,8 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
     private final long checkpointMs;
     /** {@link #GATHER_NANOS}; a test sets another. */
     private volatile long gatherNanos = GATHER_NANOS;
+    /** {@link #MAX_CLAIM_GATHER_NANOS}; a test sets another. */
+    private volatile long maxClaimGatherNanos = MAX_CLAIM_GATHER_NANOS;
     private final String deserializationFilter;
     private final JdbcCamelCodec codec = new JdbcCamelCodec();
     private final Map<String, Exchange> buffers = new ConcurrentHashMap<>();
@@ -224,6 +226,11 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
     /** How long writes gather after a commit: for tests, which tell a claim's commit from the others' by it. */
     void setGatherMillis(long gatherMs) {
         this.gatherNanos = TimeUnit.MILLISECONDS.toNanos(gatherMs);
+    }
+
+    /** The longest claims gather after a slow commit: for tests, which make commits take seconds. */
+    void setMaxClaimGatherMillis(long maxClaimGatherMs) {
+        this.maxClaimGatherNanos = TimeUnit.MILLISECONDS.toNanos(maxClaimGatherMs);
     }
 
     @Override
@@ -616,7 +623,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
      * claim waits that much longer; on one out of CPU commits take longer, and fewer of them leave it more.
      */
     private long claimGatherNanos() {
-        return Math.min(lastCommitTookNanos, MAX_CLAIM_GATHER_NANOS);
+        return Math.min(lastCommitTookNanos, maxClaimGatherNanos);
     }
 
     /** How often the writer looks for runs due: a tenth of the interval (at least 1 ms). */

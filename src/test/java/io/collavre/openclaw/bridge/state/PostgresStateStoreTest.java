@@ -254,6 +254,45 @@ class PostgresStateStoreTest {
         assertEquals("0", query("SELECT COUNT(*) FROM run_buffer_outbox"));
     }
 
+    @Test
+    void claimsThatComeAfterASlowCommitGatherForAsLongAsItTookAndShareTheNextCommit() throws Exception {
+        SharedWriteBehindRunBufferStore store = new SharedWriteBehindRunBufferStore(database.dataSource(), "b1",
+                3000, 600_000, 5000, RunStateConfiguration.DESERIALIZATION_FILTER);
+        // Gathers as long as the last commit took, however long: commits here take a second.
+        store.setMaxClaimGatherMillis(60_000);
+        store.setDispatchedRuns("dispatchedRuns", 60_000);
+        store.setCamelContext(context);
+        store.start();
+        stores.add(store);
+        try (Connection connection = postgres.connect(); Statement sql = connection.createStatement()) {
+            sql.execute("DROP TABLE IF EXISTS claim_statements");
+            sql.execute("CREATE TABLE claim_statements (at timestamptz)");
+            // Each claim statement (one per commit that carries claims) is counted, and takes a second.
+            sql.execute("CREATE OR REPLACE FUNCTION slow_claim() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                        + " INSERT INTO claim_statements VALUES (clock_timestamp()); PERFORM pg_sleep(1); RETURN NULL;"
+                        + " END $$");
+            sql.execute("CREATE TRIGGER slow_claim AFTER INSERT ON camel_messageprocessed FOR EACH STATEMENT"
+                        + " EXECUTE FUNCTION slow_claim()");
+        }
+        complete(store, "run-a");
+        assertTrue(claimWithin(store, "run-a", 10), "the first claim: no commit before it to wait for");
+
+        // The commit before took a second: run-b's claim waits about that long, and run-c's, 100 ms later, joins it.
+        // (Committed at once, run-b's claim would have had a commit of its own, and run-c's the next.)
+        complete(store, "run-b");
+        Thread.sleep(100);
+        complete(store, "run-c");
+        assertTrue(claimWithin(store, "run-b", 10));
+        assertTrue(claimWithin(store, "run-c", 10));
+        assertEquals("2", query("SELECT COUNT(*) FROM claim_statements"), "run-b's and run-c's claims in one commit");
+    }
+
+    void complete(SharedWriteBehindRunBufferStore store, String runId) {
+        Exchange completed = buffer(runId, "alpha", "The answer of " + runId);
+        store.add(context, runId, completed);
+        store.remove(context, runId, completed);
+    }
+
     static boolean claimWithin(SharedWriteBehindRunBufferStore store, String runId, long seconds) throws Exception {
         return CompletableFuture.supplyAsync(() -> store.claimDispatch(runId)).get(seconds, TimeUnit.SECONDS);
     }
