@@ -229,14 +229,10 @@ class PostgresStateStoreTest {
 
     @Test
     void aDispatchWaitingForItsClaimCutsTheWritersGatherShortWhileOtherWritesGather() throws Exception {
-        SharedWriteBehindRunBufferStore store = new SharedWriteBehindRunBufferStore(database.dataSource(), "b1",
-                3000, 600_000, 5000, RunStateConfiguration.DESERIALIZATION_FILTER);
+        SharedWriteBehindRunBufferStore store = store("b1");
         // A gather no test waits out: a write committed within seconds was not held by it.
         store.setGatherMillis(600_000);
         store.setDispatchedRuns("dispatchedRuns", 60_000);
-        store.setCamelContext(context);
-        store.start();
-        stores.add(store);
         Exchange completed = buffer("run-1", "alpha", "All of the answer");
         store.add(context, "run-1", completed);
         store.remove(context, "run-1", completed);
@@ -256,14 +252,10 @@ class PostgresStateStoreTest {
 
     @Test
     void claimsThatComeAfterASlowCommitGatherForAsLongAsItTookAndShareTheNextCommit() throws Exception {
-        SharedWriteBehindRunBufferStore store = new SharedWriteBehindRunBufferStore(database.dataSource(), "b1",
-                3000, 600_000, 5000, RunStateConfiguration.DESERIALIZATION_FILTER);
+        SharedWriteBehindRunBufferStore store = store("b1");
         // Gathers as long as the last commit took, however long: commits here take a second.
         store.setMaxClaimGatherMillis(60_000);
         store.setDispatchedRuns("dispatchedRuns", 60_000);
-        store.setCamelContext(context);
-        store.start();
-        stores.add(store);
         try (Connection connection = postgres.connect(); Statement sql = connection.createStatement()) {
             sql.execute("DROP TABLE IF EXISTS claim_statements");
             sql.execute("CREATE TABLE claim_statements (at timestamptz)");
