@@ -41,6 +41,8 @@ public class ReconnectingWebsocketComponentConfigurer extends VertxWebsocketComp
         case "reconnectBaseDelay": target.setReconnectBaseDelay(property(camelContext, long.class, value)); return true;
         case "reconnectmaxdelay":
         case "reconnectMaxDelay": target.setReconnectMaxDelay(property(camelContext, long.class, value)); return true;
+        case "repeatedframewindow":
+        case "repeatedFrameWindow": target.setRepeatedFrameWindow(property(camelContext, long.class, value)); return true;
         case "trustcafile":
         case "trustCaFile": target.setTrustCaFile(property(camelContext, java.lang.String.class, value)); return true;
         default: return super.configure(camelContext, obj, name, value, ignoreCase);
@@ -68,6 +70,8 @@ public class ReconnectingWebsocketComponentConfigurer extends VertxWebsocketComp
         case "reconnectBaseDelay": return long.class;
         case "reconnectmaxdelay":
         case "reconnectMaxDelay": return long.class;
+        case "repeatedframewindow":
+        case "repeatedFrameWindow": return long.class;
         case "trustcafile":
         case "trustCaFile": return java.lang.String.class;
         default: return super.getOptionType(name, ignoreCase);
@@ -96,6 +100,8 @@ public class ReconnectingWebsocketComponentConfigurer extends VertxWebsocketComp
         case "reconnectBaseDelay": return target.getReconnectBaseDelay();
         case "reconnectmaxdelay":
         case "reconnectMaxDelay": return target.getReconnectMaxDelay();
+        case "repeatedframewindow":
+        case "repeatedFrameWindow": return target.getRepeatedFrameWindow();
         case "trustcafile":
         case "trustCaFile": return target.getTrustCaFile();
         default: return super.getOptionValue(obj, name, ignoreCase);

@@ -65,6 +65,10 @@ public class ReconnectingWebsocketComponent extends VertxWebsocketComponent {
     @Metadata(label = "advanced", defaultValue = "2",
               description = "Threads that process the frames of all connections; each connection's frames still run one at a time, in arrival order")
     private int frameThreads = 2;
+    @Metadata(label = "advanced", defaultValue = "1000",
+              description = "How long, in ms, each connection remembers its last few frames, so that an exact copy of one"
+                            + " is marked with the RepeatedFrame header before anything parses it; 0: frames are not remembered")
+    private long repeatedFrameWindow = 1000;
 
     private final Map<String, ReconnectingWebsocketConsumer> consumers = new ConcurrentHashMap<>();
     /** Characters of the frames received and not yet processed, over all connections. */
@@ -286,6 +290,17 @@ public class ReconnectingWebsocketComponent extends VertxWebsocketComponent {
 
     public int getFrameThreads() {
         return frameThreads;
+    }
+
+    public long getRepeatedFrameWindow() {
+        return repeatedFrameWindow;
+    }
+
+    public void setRepeatedFrameWindow(long repeatedFrameWindow) {
+        if (repeatedFrameWindow < 0) {
+            throw new IllegalArgumentException("repeatedFrameWindow must not be negative, was " + repeatedFrameWindow);
+        }
+        this.repeatedFrameWindow = repeatedFrameWindow;
     }
 
     /** A PEM file of CA certificates to trust for {@code wss://}, besides the JVM's own. */

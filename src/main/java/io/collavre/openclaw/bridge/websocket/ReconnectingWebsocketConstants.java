@@ -11,6 +11,12 @@ public final class ReconnectingWebsocketConstants {
               javaType = "io.collavre.openclaw.bridge.websocket.ReconnectingWebsocketConsumer.WebsocketSession")
     public static final String SESSION = "CamelReconnectingWebsocketSession";
 
+    @Metadata(label = "consumer", description = "True on a text frame identical to one of the last few its connection"
+                                                + " sent within the component's repeatedFrameWindow: an exact copy,"
+                                                + " known before parsing; absent on any other frame",
+              javaType = "Boolean")
+    public static final String REPEATED_FRAME = "CamelReconnectingWebsocketRepeatedFrame";
+
     private ReconnectingWebsocketConstants() {
     }
 }

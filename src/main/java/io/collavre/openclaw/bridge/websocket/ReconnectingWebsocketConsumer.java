@@ -231,9 +231,14 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
     }
 
     private void process(WebsocketSession from, String text) {
+        long now = System.nanoTime();
+        boolean repeated = from.repeatedFrames.isRepeat(text, now);
         Exchange exchange = createExchange(false);
         exchange.getMessage().setBody(text);
         exchange.getMessage().setHeader(ReconnectingWebsocketConstants.SESSION, from);
+        if (repeated) {
+            exchange.getMessage().setHeader(ReconnectingWebsocketConstants.REPEATED_FRAME, Boolean.TRUE);
+        }
         try {
             getProcessor().process(exchange);
         } catch (Exception e) {
@@ -242,6 +247,9 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
         if (exchange.getException() != null) {
             getExceptionHandler().handleException("account=" + account() + " error processing gateway frame",
                     exchange, exchange.getException());
+        } else if (!repeated) {
+            // Whatever the route made of it (taken, or dropped as malformed): an exact copy is a duplicate.
+            from.repeatedFrames.remember(text, now);
         }
         releaseExchange(exchange, false);
     }
@@ -326,6 +334,9 @@ public class ReconnectingWebsocketConsumer extends DefaultConsumer {
     public final class WebsocketSession {
 
         private final WebSocket socket;
+        /** This connection's last frames (a new connection starts afresh: the Gateway never replays frames). */
+        private final RepeatedFrames repeatedFrames = new RepeatedFrames(
+                getEndpoint().getComponent().getRepeatedFrameWindow());
         private volatile boolean established;
         private volatile long idleTimeoutNanos;
         private long handshakeTimer = -1;

@@ -3,7 +3,9 @@ package io.collavre.openclaw.bridge.routes;
 import java.time.Duration;
 import java.util.Map;
 
+import io.collavre.openclaw.bridge.testing.BridgeFixture;
 import io.collavre.openclaw.bridge.testing.BridgeTestSupport;
+import io.collavre.openclaw.bridge.testing.CapturedLogs;
 import org.junit.jupiter.api.Test;
 
 import static io.collavre.openclaw.bridge.testing.GatewaySimulator.chat;
@@ -24,7 +26,16 @@ class AdmissionTest extends BridgeTestSupport {
     protected Map<String, String> settings() {
         return Map.of(
                 "openclaw.gateway.max-frame-chars", String.valueOf(MAX_FRAME_CHARS),
-                "proactive.max-run-id-chars", "20");
+                "proactive.max-run-id-chars", "20",
+                // Long enough that a slow machine never lets a copy through to the parse.
+                "openclaw.gateway.repeated-frame-window-ms", "30000");
+    }
+
+    /** Not JSON: every copy of it that is parsed logs a frame=malformed line. */
+    static final String MALFORMED = "{\"type\":\"event\",\"event\":\"chat\",\"payload\":{\"runId\":";
+
+    static long malformedLines(CapturedLogs logged) {
+        return logged.lines().stream().filter(line -> line.contains("frame=malformed")).count();
     }
 
     /** Sends the frames, the last of which completes a run, and waits until that run's dispatch is decided. */
@@ -41,6 +52,23 @@ class AdmissionTest extends BridgeTestSupport {
         sendCompletingOne(first, first, second, first, second, fin, fin);
         assertEquals("The quick", collavre.awaitPost(WAIT).json().getString("content"));
         assertEquals(1, collavre.posts().size());
+    }
+
+    @Test
+    void anExactCopyOfAFrameIsDroppedBeforeItIsParsed() throws Exception {
+        try (CapturedLogs logged = CapturedLogs.warnings()) {
+            fixture.send(MALFORMED, MALFORMED);
+            assertEquals(1, malformedLines(logged), "only the first copy was parsed: " + logged.lines());
+        }
+    }
+
+    @Test
+    void withNoRepeatedFrameWindowEveryCopyIsParsed() throws Exception {
+        try (BridgeFixture unwindowed = BridgeFixture.start(Map.of("openclaw.gateway.repeated-frame-window-ms", "0"));
+             CapturedLogs logged = CapturedLogs.warnings()) {
+            unwindowed.send(MALFORMED, MALFORMED);
+            assertEquals(2, malformedLines(logged), logged.lines().toString());
+        }
     }
 
     @Test
