@@ -189,7 +189,12 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
             return;
         }
         String id = exchange.getExchangeId();
-        Map<String, Object> letter = letterOf(exchange);
+        // The payload stays the posted text until a letter is written, which is seldom: parsing it for every run
+        // was most of what tracking cost.
+        Map<String, Object> letter = new LinkedHashMap<>();
+        letter.put("runId", exchange.getProperty(BridgeHeaders.RUN_ID, String.class));
+        letter.put("idempotencyKey", exchange.getProperty(CollavreRequestHeaders.IDEMPOTENCY_KEY, String.class));
+        letter.put("payload", exchange.getProperty(PAYLOAD, String.class));
         letter.put("headers", Map.of("Content-Type", "application/json",
                 "Idempotency-Key", String.valueOf(letter.get("idempotencyKey"))));
         if (inFlight.putIfAbsent(id, letter) != null) {
@@ -232,6 +237,7 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
     }
 
     private void writeCutShort(Map<String, Object> letter, String reason, Throwable failure, Integer attempts) {
+        letter.computeIfPresent("payload", (name, payload) -> payload instanceof String text ? parse(text) : payload);
         letter.put("reason", reason);
         recordFailure(letter, failure, attempts == null ? 0 : attempts);
         try {

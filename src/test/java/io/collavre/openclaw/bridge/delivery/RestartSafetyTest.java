@@ -160,6 +160,8 @@ class RestartSafetyTest {
         JsonObject letter = DeadLetters.json(letters.replayFiles().get(0));
         assertEquals("run-cut", letter.getString("idempotencyKey"));
         assertEquals("bridge-stopped", letter.getString("reason"));
+        assertEquals("cut short by the stop", letter.getJsonObject("payload").getString("content"),
+                "the posted document, as JSON: " + letter.encode());
 
         collavre.up();
         startBridge(false);
