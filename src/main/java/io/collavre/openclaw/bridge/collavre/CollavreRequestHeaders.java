@@ -3,7 +3,11 @@ package io.collavre.openclaw.bridge.collavre;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -29,6 +33,9 @@ public class CollavreRequestHeaders {
     public static final String ATTEMPTS = "collavreAttempts";
     public static final String TIMESTAMP_HEADER = "X-Collavre-Timestamp";
     public static final String SIGNATURE_HEADER = "X-Collavre-Signature";
+
+    /** The headers a post keeps: Camel's redelivery counters (any case, as Camel's header names are matched). */
+    private static final Set<String> KEPT_HEADERS = keptHeaders();
 
     private final Clock clock;
     private String token;
@@ -57,7 +64,8 @@ public class CollavreRequestHeaders {
         String body = message.getBody(String.class);
         // camel-http sends every message header: only what Collavre needs may be left. The redelivery counters
         // stay (camel-http never sends Camel headers): the error handler counts attempts with them.
-        message.removeHeaders("*", Exchange.REDELIVERY_COUNTER, Exchange.REDELIVERED, Exchange.REDELIVERY_MAX_COUNTER);
+        // (Not removeHeaders("*", kept...): it tries every kept name on every header as a regex, compiled each time.)
+        message.getHeaders().keySet().removeIf(name -> !KEPT_HEADERS.contains(name));
         // The enum, not "POST": camel-http would convert the text on every post, through a converter lookup that misses.
         message.setHeader(Exchange.HTTP_METHOD, HttpMethods.POST);
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
@@ -71,6 +79,12 @@ public class CollavreRequestHeaders {
             message.setHeader(SIGNATURE_HEADER, "sha256=" + signature(signingSecret, timestamp, body));
         }
         exchange.setProperty(ATTEMPTS, exchange.getProperty(ATTEMPTS, 0, Integer.class) + 1);
+    }
+
+    private static Set<String> keptHeaders() {
+        Set<String> kept = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        kept.addAll(List.of(Exchange.REDELIVERY_COUNTER, Exchange.REDELIVERED, Exchange.REDELIVERY_MAX_COUNTER));
+        return Collections.unmodifiableSet(kept);
     }
 
     /** Hex HMAC-SHA256 of {@code timestamp + "." + body} under the secret. */
