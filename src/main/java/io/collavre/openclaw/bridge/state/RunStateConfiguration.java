@@ -105,6 +105,8 @@ public class RunStateConfiguration implements CamelConfiguration {
     long dbInstanceTimeoutMs;
     @PropertyInject("bridge.db.create-schema")
     boolean dbCreateSchema;
+    @PropertyInject("bridge.db.claim-gather-max-ms")
+    long dbClaimGatherMaxMs;
     @PropertyInject("proactive.duplicate-frame-window-seconds")
     long duplicateFrameWindowSeconds;
     @PropertyInject("proactive.duplicate-frame-max-keys")
@@ -280,6 +282,7 @@ public class RunStateConfiguration implements CamelConfiguration {
         jdbcStore.setUseRecovery(true);
         jdbcStore.setRecoveryInterval(recoveryIntervalMs);
         jdbcStore.setBufferTtlMillis(bufferTtlSeconds * 1000);
+        jdbcStore.setMaxClaimGatherMillis(dbClaimGatherMaxMs);
         // Shared by every bridge at once: a run reaching two bridges is dispatched by one.
         PostgresMessageIdRepository dispatched = new PostgresMessageIdRepository(database.dataSource(),
                 "dispatchedRuns", dedupTtlSeconds * 1000);
@@ -291,8 +294,8 @@ public class RunStateConfiguration implements CamelConfiguration {
         context.getRegistry().bind("stateMaintenance", database);
         // The URL without its parameters: they could hold a password.
         LOG.info("state=shared store=postgresql url={} instance={} poolSize={} createSchema={} checkpointMs={}"
-                 + " outcome=configured", url.replaceFirst("[?;].*$", ""), instanceId, dbPoolSize, dbCreateSchema,
-                checkpointIntervalMs);
+                 + " claimGatherMaxMs={} outcome=configured", url.replaceFirst("[?;].*$", ""), instanceId, dbPoolSize,
+                dbCreateSchema, checkpointIntervalMs, dbClaimGatherMaxMs);
         return jdbcStore;
     }
 

@@ -251,21 +251,30 @@ class PostgresStateStoreTest {
     }
 
     @Test
+    void byDefaultAClaimIsCommittedAsSoonAsTheWriterIsFree() throws Exception {
+        SharedWriteBehindRunBufferStore store = store("b1");
+        store.setDispatchedRuns("dispatchedRuns", 60_000);
+        claimsTakeASecondEach();
+        complete(store, "run-a");
+        assertTrue(claimWithin(store, "run-a", 10));
+
+        // run-b's claim does not wait after run-a's slow commit: a commit of its own; run-c's, 100 ms later, waits
+        // only for the writer to be free, then has its own.
+        complete(store, "run-b");
+        Thread.sleep(100);
+        complete(store, "run-c");
+        assertTrue(claimWithin(store, "run-b", 10));
+        assertTrue(claimWithin(store, "run-c", 10));
+        assertEquals("3", query("SELECT COUNT(*) FROM claim_statements"), "a commit per claim");
+    }
+
+    @Test
     void claimsThatComeAfterASlowCommitGatherForAsLongAsItTookAndShareTheNextCommit() throws Exception {
         SharedWriteBehindRunBufferStore store = store("b1");
         // Gathers as long as the last commit took, however long: commits here take a second.
         store.setMaxClaimGatherMillis(60_000);
         store.setDispatchedRuns("dispatchedRuns", 60_000);
-        try (Connection connection = postgres.connect(); Statement sql = connection.createStatement()) {
-            sql.execute("DROP TABLE IF EXISTS claim_statements");
-            sql.execute("CREATE TABLE claim_statements (at timestamptz)");
-            // Each claim statement (one per commit that carries claims) is counted, and takes a second.
-            sql.execute("CREATE OR REPLACE FUNCTION slow_claim() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-                        + " INSERT INTO claim_statements VALUES (clock_timestamp()); PERFORM pg_sleep(1); RETURN NULL;"
-                        + " END $$");
-            sql.execute("CREATE TRIGGER slow_claim AFTER INSERT ON camel_messageprocessed FOR EACH STATEMENT"
-                        + " EXECUTE FUNCTION slow_claim()");
-        }
+        claimsTakeASecondEach();
         complete(store, "run-a");
         assertTrue(claimWithin(store, "run-a", 10), "the first claim: no commit before it to wait for");
 
@@ -277,6 +286,19 @@ class PostgresStateStoreTest {
         assertTrue(claimWithin(store, "run-b", 10));
         assertTrue(claimWithin(store, "run-c", 10));
         assertEquals("2", query("SELECT COUNT(*) FROM claim_statements"), "run-b's and run-c's claims in one commit");
+    }
+
+    /** Each claim statement (one per commit that carries claims) is counted in claim_statements, and takes a second. */
+    void claimsTakeASecondEach() throws Exception {
+        try (Connection connection = postgres.connect(); Statement sql = connection.createStatement()) {
+            sql.execute("DROP TABLE IF EXISTS claim_statements");
+            sql.execute("CREATE TABLE claim_statements (at timestamptz)");
+            sql.execute("CREATE OR REPLACE FUNCTION slow_claim() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                        + " INSERT INTO claim_statements VALUES (clock_timestamp()); PERFORM pg_sleep(1); RETURN NULL;"
+                        + " END $$");
+            sql.execute("CREATE TRIGGER slow_claim AFTER INSERT ON camel_messageprocessed FOR EACH STATEMENT"
+                        + " EXECUTE FUNCTION slow_claim()");
+        }
     }
 
     void complete(SharedWriteBehindRunBufferStore store, String runId) {
