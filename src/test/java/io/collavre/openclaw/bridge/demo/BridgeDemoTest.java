@@ -46,7 +46,8 @@ class BridgeDemoTest {
         assertFalse(printed.contains("\"run_id\":\"run-draft\""), "the aborted run is not sent");
         assertFalse(printed.contains("\"run_id\":\"run-private\""), "the run without creative is not sent");
         // The bridge's decision lines are shown under the frames they are about.
-        assertTrue(printed.contains("runId=run-standup account=default state=delta seq=2 outcome=dropped reason=duplicate-frame"), printed);
+        assertTrue(printed.contains("account=default frame=repeated outcome=dropped reason=duplicate-frame"), printed);
+        assertTrue(printed.contains("account=default frame=malformed outcome=dropped"), printed);
         assertTrue(printed.contains("runId=run-digest account=default state=final outcome=suppressed"), printed);
         assertTrue(printed.contains("openclaw_bridge_runs_total{account=\"default\",outcome=\"dispatched\",reason=\"posted\"} 2.0"), printed);
         assertTrue(printed.contains("DEMO OK"), printed);

@@ -252,20 +252,9 @@ class PostgresStateStoreTest {
 
     @Test
     void byDefaultAClaimIsCommittedAsSoonAsTheWriterIsFree() throws Exception {
-        SharedWriteBehindRunBufferStore store = store("b1");
-        store.setDispatchedRuns("dispatchedRuns", 60_000);
-        claimsTakeASecondEach();
-        complete(store, "run-a");
-        assertTrue(claimWithin(store, "run-a", 10));
-
         // run-b's claim does not wait after run-a's slow commit: a commit of its own; run-c's, 100 ms later, waits
         // only for the writer to be free, then has its own.
-        complete(store, "run-b");
-        Thread.sleep(100);
-        complete(store, "run-c");
-        assertTrue(claimWithin(store, "run-b", 10));
-        assertTrue(claimWithin(store, "run-c", 10));
-        assertEquals("3", query("SELECT COUNT(*) FROM claim_statements"), "a commit per claim");
+        assertEquals("3", claimStatementsOfThreeRuns(store("b1")), "a commit per claim");
     }
 
     @Test
@@ -273,19 +262,25 @@ class PostgresStateStoreTest {
         SharedWriteBehindRunBufferStore store = store("b1");
         // Gathers as long as the last commit took, however long: commits here take a second.
         store.setMaxClaimGatherMillis(60_000);
+        // The commit before took a second: run-b's claim waits about that long, and run-c's, 100 ms later, joins it.
+        assertEquals("2", claimStatementsOfThreeRuns(store), "run-b's and run-c's claims in one commit");
+    }
+
+    /**
+     * Completes run-a, then run-b as soon as run-a's claim (a second long) is committed, and run-c 100 ms after it;
+     * returns how many claim statements (one per commit that carries claims) were made.
+     */
+    String claimStatementsOfThreeRuns(SharedWriteBehindRunBufferStore store) throws Exception {
         store.setDispatchedRuns("dispatchedRuns", 60_000);
         claimsTakeASecondEach();
         complete(store, "run-a");
         assertTrue(claimWithin(store, "run-a", 10), "the first claim: no commit before it to wait for");
-
-        // The commit before took a second: run-b's claim waits about that long, and run-c's, 100 ms later, joins it.
-        // (Committed at once, run-b's claim would have had a commit of its own, and run-c's the next.)
         complete(store, "run-b");
         Thread.sleep(100);
         complete(store, "run-c");
         assertTrue(claimWithin(store, "run-b", 10));
         assertTrue(claimWithin(store, "run-c", 10));
-        assertEquals("2", query("SELECT COUNT(*) FROM claim_statements"), "run-b's and run-c's claims in one commit");
+        return query("SELECT COUNT(*) FROM claim_statements");
     }
 
     /** Each claim statement (one per commit that carries claims) is counted in claim_statements, and takes a second. */
