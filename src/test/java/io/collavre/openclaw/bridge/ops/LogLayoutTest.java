@@ -29,6 +29,14 @@ class LogLayoutTest {
         assertTrue(line.contains("runId=a\\nFORGED"), line);
         assertFalse(line.chars().anyMatch(c -> c == 0 || c == 0x1B || c == 0x202E || c == '\r'), line);
 
+        String routeLine = layout.toSerializable(Log4jLogEvent.newBuilder().setLoggerName("chat-state-router.yaml:23")
+                .setLevel(Level.INFO).setMessage(new SimpleMessage("runId=r1")).build()).toString();
+        assertTrue(routeLine.contains("] chat-state-router.yaml:23 - runId=r1"), "a route line names its file: " + routeLine);
+        String classLine = layout.toSerializable(Log4jLogEvent.newBuilder()
+                .setLoggerName("io.collavre.openclaw.bridge.state.RunStateConfiguration").setLevel(Level.INFO)
+                .setMessage(new SimpleMessage("state=memory")).build()).toString();
+        assertTrue(classLine.contains("] RunStateConfiguration - state=memory"), "a class's simple name: " + classLine);
+
         String longLine = layout.toSerializable(Log4jLogEvent.newBuilder().setLoggerName("camel").setLevel(Level.INFO)
                 .setMessage(new SimpleMessage("x".repeat(10_000))).build()).toString();
         assertTrue(longLine.length() < 4_200, "cut at 4,000 chars: " + longLine.length());
