@@ -138,7 +138,7 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
             // Persistent state keeps the completed run: its recovery hands it over again once there is room.
             throw full;
         }
-        Map<String, Object> letter = letterOf(exchange);
+        Map<String, Object> letter = parsePayload(letterOf(exchange));
         letter.put("reason", failure instanceof DeliveryBacklogFull ? "backlog-full"
                 : CollavreRetryPolicy.isRetryable(failure) ? "retries-exhausted" : "not-retryable");
         recordFailure(letter, failure, exchange.getProperty(CollavreRequestHeaders.ATTEMPTS, 0, Integer.class));
@@ -191,10 +191,7 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
         String id = exchange.getExchangeId();
         // The payload stays the posted text until a letter is written, which is seldom: parsing it for every run
         // was most of what tracking cost.
-        Map<String, Object> letter = new LinkedHashMap<>();
-        letter.put("runId", exchange.getProperty(BridgeHeaders.RUN_ID, String.class));
-        letter.put("idempotencyKey", exchange.getProperty(CollavreRequestHeaders.IDEMPOTENCY_KEY, String.class));
-        letter.put("payload", exchange.getProperty(PAYLOAD, String.class));
+        Map<String, Object> letter = letterOf(exchange);
         letter.put("headers", Map.of("Content-Type", "application/json",
                 "Idempotency-Key", String.valueOf(letter.get("idempotencyKey"))));
         if (inFlight.putIfAbsent(id, letter) != null) {
@@ -237,7 +234,7 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
     }
 
     private void writeCutShort(Map<String, Object> letter, String reason, Throwable failure, Integer attempts) {
-        letter.computeIfPresent("payload", (name, payload) -> payload instanceof String text ? parse(text) : payload);
+        parsePayload(letter);
         letter.put("reason", reason);
         recordFailure(letter, failure, attempts == null ? 0 : attempts);
         try {
@@ -252,11 +249,18 @@ public class DeadLetterStore extends ServiceSupport implements CamelContextAware
 
     // --- letters ---
 
-    private Map<String, Object> letterOf(Exchange exchange) {
+    /** The letter of the exchange's post, its payload still the posted text ({@link #parsePayload} when written). */
+    private static Map<String, Object> letterOf(Exchange exchange) {
         Map<String, Object> letter = new LinkedHashMap<>();
         letter.put("runId", exchange.getProperty(BridgeHeaders.RUN_ID, String.class));
         letter.put("idempotencyKey", exchange.getProperty(CollavreRequestHeaders.IDEMPOTENCY_KEY, String.class));
-        letter.put("payload", parse(exchange.getProperty(PAYLOAD, String.class)));
+        letter.put("payload", exchange.getProperty(PAYLOAD, String.class));
+        return letter;
+    }
+
+    /** The letter's payload as JSON in the file (the posted text itself when it is not JSON); returns the letter. */
+    private Map<String, Object> parsePayload(Map<String, Object> letter) {
+        letter.computeIfPresent("payload", (name, payload) -> payload instanceof String text ? parse(text) : payload);
         return letter;
     }
 
