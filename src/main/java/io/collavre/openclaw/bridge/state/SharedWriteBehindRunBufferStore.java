@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The run buffers of several bridges sharing one PostgreSQL database: the write-behind store of
  * {@link WriteBehindRunBufferStore} (buffers in memory, written behind every checkpoint interval; a completed run's
- * outbox row written before its first post), with its rows owned by a bridge ({@code instance_id}).
+ * dedup claim committed before its first post, its outbox row once its delivery has gone on for a gather), with its
+ * rows owned by a bridge ({@code instance_id}).
  * <ul>
  * <li>An account's buffers live in the memory of the one bridge connected to it (ZooKeeper elects it; without a
  * cluster, the one bridge configured with it). When a bridge starts reading an account it takes the account's rows
@@ -93,9 +94,9 @@ public class SharedWriteBehindRunBufferStore extends WriteBehindRunBufferStore i
         this.dedupTtlMillis = ttlMillis;
     }
 
-    /** Claims a completed run's id with its outbox row, once {@link #setDispatchedRuns} named the dedup memory. */
+    /** Claims a run's id when it completes, once {@link #setDispatchedRuns} named the dedup memory. */
     @Override
-    protected boolean claimsWithOutbox() {
+    protected boolean claimsOnCompletion() {
         return dedupProcessor != null;
     }
 

@@ -15,7 +15,10 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -61,7 +64,8 @@ import org.slf4j.LoggerFactory;
  * transaction, with the checkpoint when one is due. Neither the Gateway reader nor the first post waits for the
  * disk: a crash before the outbox row's commit loses the run unless that post got through first, and waiting for
  * the commit would only have made the post later. (With several bridges the dispatch waits for its dedup claim,
- * made in the same commit: {@link #claimDispatch}.)
+ * made with the next commit: {@link #claimDispatch}; the outbox row follows once the delivery has gone on for a
+ * gather, as here.)
  *
  * <p>What a crash ({@code kill -9}) loses: the deltas of the last checkpoint interval of open runs, and a run
  * completed in the last moments (one group commit, 20-25 ms) before its outbox row was written, unless its first post
@@ -135,6 +139,15 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
     private FunctionCounter bufferRowWritesMeter;
     /** Outbox rows, confirms and dedup keys waiting for the writer, in the order they were made. */
     private final Queue<Write> writes = new ConcurrentLinkedQueue<>();
+    /**
+     * Outbox rows the writer holds back until their run has waited a gather for its delivery, by exchange id, oldest
+     * first (its own thread only). Only with a shared dedup memory ({@link #claimsOnCompletion}): its claims keep the
+     * writer committing back to back, which wrote nearly every completed run's row (and deleted it a few ms later,
+     * when its delivery ended); held, a row is written only for a delivery still going on after the gather.
+     */
+    private final Map<String, Write> heldOutbox = new LinkedHashMap<>();
+    /** The number of the last write the writer took from the queue (its own thread only). */
+    private long lastTaken;
     /** Numbers the writes: a caller waits until the writer committed the number it got. */
     private final AtomicLong written = new AtomicLong();
     private final Object progress = new Object();
@@ -280,11 +293,11 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         // Its headers and properties copied now, as the exchange goes on to the delivery, which changes them;
         // serialized by the writer, and only if the delivery has not ended by its commit.
         enqueue(Kind.OUTBOX, key, exchange.getExchangeId(), outboxCopy(exchange));
-        if (claimsWithOutbox()) {
-            // The dispatch's dedup claim goes with the outbox row, answered by the same commit: the delivery thread
-            // that takes the run finds the answer instead of waiting for a commit of its own. (A claim made only when
-            // a delivery thread asked for it held that thread for a whole commit: with 20 threads, at most 20 posts
-            // per commit.)
+        if (claimsOnCompletion()) {
+            // The dispatch's dedup claim is made now, with the writer's next commit (the outbox row waits a gather
+            // for the delivery to end: heldOutbox): the delivery thread that takes the run finds the answer instead
+            // of waiting for a commit of its own. (A claim made only when a delivery thread asked for it held that
+            // thread for a whole commit: with 20 threads, at most 20 posts per commit.)
             CompletableFuture<Boolean> claimed = new CompletableFuture<>();
             earlyClaims.put(key, claimed);
             earlyClaimRuns.put(exchange.getExchangeId(), key);
@@ -292,17 +305,17 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         }
     }
 
-    /** Claims made with outbox rows that no dispatch asked for yet. */
+    /** Claims made when runs completed that no dispatch asked for yet. */
     int earlyClaimsWaiting() {
         return earlyClaims.size();
     }
 
     /**
-     * True when a completed run's dedup claim is made with its outbox row (a dedup memory several bridges share):
-     * a run the dispatch then skips (no creative, no text) counts as dispatched for the TTL, which posts nothing
+     * True when a run's dedup claim is made as it completes (a dedup memory several bridges share), and its outbox
+     * row is held back a gather ({@link #heldOutbox}): a run the dispatch then skips (no creative, no text) counts as dispatched for the TTL, which posts nothing
      * either way.
      */
-    protected boolean claimsWithOutbox() {
+    protected boolean claimsOnCompletion() {
         return false;
     }
 
@@ -349,8 +362,8 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
     /**
      * Claims a run id in a dedup memory several bridges share, with the writer's group commits (one statement for
      * every claim waiting, instead of one transaction per run on the delivery's threads); true when this bridge is
-     * the first to claim it within the TTL. A completed run's claim was made with its outbox row
-     * ({@link #claimsWithOutbox}): this waits for that commit, often made already; else it claims with the next one.
+     * the first to claim it within the TTL. A completed run's claim was made as it completed
+     * ({@link #claimsOnCompletion}): this waits for that commit, often made already; else it claims with the next one.
      */
     public boolean claimDispatch(String runId) {
         CompletableFuture<Boolean> claimed = earlyClaims.remove(runId);
@@ -553,8 +566,8 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         while (true) {
             boolean stopping = !writing;
             long now = System.nanoTime();
-            if (batch.isEmpty() && writes.isEmpty() && now - nextCheckpoint < 0 && !stopping) {
-                LockSupport.parkNanos(this, nextCheckpoint - now);
+            if (batch.isEmpty() && writes.isEmpty() && !heldOutboxDue() && now - nextCheckpoint < 0 && !stopping) {
+                LockSupport.parkNanos(this, Math.min(nextCheckpoint - now, untilHeldOutboxDue()));
                 continue;
             }
             long gatheredUntil = lastCommitNanos + (claimWaiting ? claimGatherNanos() : gatherNanos);
@@ -598,6 +611,10 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         claimWaiting = false;
         for (Write write; batch.size() < MAX_BATCH && (write = writes.poll()) != null; ) {
             batch.add(write);
+            lastTaken = write.number();
+        }
+        if (claimsOnCompletion()) {
+            holdBackYoungOutboxRows(batch);
         }
         if (batch.isEmpty()) {
             return true;
@@ -609,7 +626,8 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         lastCommitNanos = System.nanoTime();
         lastCommitTookNanos = lastCommitNanos - start;
         synchronized (progress) {
-            committed = batch.get(batch.size() - 1).number();
+            // Every write taken from the queue is committed, but for the rows held back.
+            committed = heldOutbox.isEmpty() ? lastTaken : heldOutbox.values().iterator().next().number() - 1;
             progress.notifyAll();
         }
         for (Write write : batch) {
@@ -619,6 +637,55 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         }
         batch.clear();
         return true;
+    }
+
+    /**
+     * Moves the batch's outbox rows younger than a gather to {@link #heldOutbox}, and the held rows that are no
+     * longer (or all of them, at a stop or an account's flush) back into the batch, in number order. A confirm takes
+     * its held row with it: both in one batch, neither is written ({@link #endedBeforeWritten}).
+     */
+    private void holdBackYoungOutboxRows(List<Write> batch) {
+        boolean releaseAll = !writing || batch.stream().anyMatch(write -> write.kind() == Kind.FLUSH_ACCOUNT);
+        long youngAfter = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(gatherNanos);
+        List<Write> kept = new ArrayList<>();
+        for (Iterator<Write> held = heldOutbox.values().iterator(); held.hasNext(); ) {
+            Write write = held.next();
+            if (!releaseAll && write.at() > youngAfter) {
+                break;
+            }
+            kept.add(write);
+            held.remove();
+        }
+        for (Write write : batch) {
+            if (write.kind() == Kind.OUTBOX && !releaseAll && write.at() > youngAfter) {
+                heldOutbox.put(write.id(), write);
+                continue;
+            }
+            if (write.kind() == Kind.CONFIRM) {
+                Write ended = heldOutbox.remove(write.id());
+                if (ended != null) {
+                    kept.add(ended);
+                }
+            }
+            kept.add(write);
+        }
+        kept.sort(Comparator.comparingLong(Write::number));
+        batch.clear();
+        batch.addAll(kept);
+    }
+
+    /** True when the oldest outbox row held back has waited its gather. */
+    private boolean heldOutboxDue() {
+        return untilHeldOutboxDue() <= 0;
+    }
+
+    /** How long until the oldest outbox row held back has waited its gather, in ns (none held: forever). */
+    private long untilHeldOutboxDue() {
+        if (heldOutbox.isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        long dueAt = heldOutbox.values().iterator().next().at() + TimeUnit.NANOSECONDS.toMillis(gatherNanos);
+        return TimeUnit.MILLISECONDS.toNanos(dueAt - System.currentTimeMillis());
     }
 
     /**

@@ -168,7 +168,8 @@ class PostgresStateStoreTest {
     }
 
     @Test
-    void aCompletedRunsDedupClaimIsCommittedWithItsOutboxRowAndTheDispatchFindsIt() throws Exception {
+    void aCompletedRunsDedupClaimIsCommittedAsItCompletesItsOutboxRowAfterAGatherAndTheDispatchFindsIt()
+            throws Exception {
         database.heartbeat();
         SharedWriteBehindRunBufferStore one = store("b1");
         SharedWriteBehindRunBufferStore two = store("b2");
@@ -178,7 +179,9 @@ class PostgresStateStoreTest {
         one.remove(context, "run-1", completed);
         one.awaitWritten(one.lastWrite());
         assertEquals("run-1", query("SELECT messageId FROM camel_messageprocessed WHERE processorName = 'dispatchedRuns'"),
-                "claimed in the commit of the outbox row");
+                "claimed as it completed");
+        assertEquals("1", query("SELECT COUNT(*) FROM run_buffer_outbox"),
+                "its delivery had not ended after a gather: its outbox row is written");
         long written = one.lastWrite();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
@@ -236,9 +239,11 @@ class PostgresStateStoreTest {
         Exchange completed = buffer("run-1", "alpha", "All of the answer");
         store.add(context, "run-1", completed);
         store.remove(context, "run-1", completed);
-        assertTrue(claimWithin(store, "run-1", 10), "the run's claim, with its outbox row");
+        assertTrue(claimWithin(store, "run-1", 10), "the run's claim");
+        assertEquals("0", query("SELECT COUNT(*) FROM run_buffer_outbox"),
+                "its outbox row held back for a gather, in which its delivery may end");
 
-        // Nothing waits for a confirm: it gathers.
+        // The delivery ended within the gather. Nothing waits for a confirm: it gathers.
         store.confirm(context, completed.getExchangeId());
         long confirm = store.lastWrite();
         assertFalse(store.awaitWritten(confirm, 1000), "held by the gather");
@@ -247,7 +252,7 @@ class PostgresStateStoreTest {
         assertTrue(claimWithin(store, "run-recovered", 10));
         // The claim is answered right after the commit, the writer's count of what it committed moves just after.
         assertTrue(store.awaitWritten(confirm, 5000), "committed with the claim, not after the gather");
-        assertEquals("0", query("SELECT COUNT(*) FROM run_buffer_outbox"));
+        assertEquals("0", query("SELECT COUNT(*) FROM run_buffer_outbox"), "a delivery ended before its row: no row");
     }
 
     @Test
