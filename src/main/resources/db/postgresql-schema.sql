@@ -21,9 +21,9 @@ CREATE TABLE IF NOT EXISTS run_buffer_rows (
 ) WITH (toast_tuple_target = 8160);
 CREATE INDEX IF NOT EXISTS run_buffer_rows_account ON run_buffer_rows (account);
 
--- Completed runs whose delivery has not ended yet (the outbox: written before the first post, deleted when the
--- delivery ends), with the bridge delivering them; a dead bridge's rows are claimed by one survivor.
--- toast_tuple_target: as run_buffer_rows' (an outbox row lives for the length of one post).
+-- Completed runs whose delivery has not ended yet (the outbox: written once a delivery has gone on for 20 ms,
+-- deleted when it ends), with the bridge delivering them; a dead bridge's rows are claimed by one survivor.
+-- toast_tuple_target: as run_buffer_rows' (an outbox row lives for the length of a delivery's retries).
 CREATE TABLE IF NOT EXISTS run_buffer_outbox (
     exchange_id  VARCHAR(255) NOT NULL PRIMARY KEY,
     run_id       VARCHAR(255) NOT NULL,

@@ -10,7 +10,7 @@ import org.apache.camel.CamelContext;
 /**
  * The timer {@code openclaw.bridge.state.write.wait} (Prometheus: {@code openclaw_bridge_state_write_wait_seconds},
  * with buckets): how long a completed run waited, before its first post, for the state store's commit of its dedup
- * claim in the memory several bridges share ({@code postgresql} store; made in the commit of the run's outbox row).
+ * claim in the memory several bridges share ({@code postgresql} store; made as the run completed).
  * It is the share of final-to-Collavre latency that the store adds; the in-memory and embedded stores never record
  * it (their first post waits for no commit).
  * Registered on the Camel metrics registry at the first wait; without one (metrics disabled) nothing is recorded.

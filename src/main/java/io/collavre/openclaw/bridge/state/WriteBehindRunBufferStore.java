@@ -312,8 +312,8 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
 
     /**
      * True when a run's dedup claim is made as it completes (a dedup memory several bridges share), and its outbox
-     * row is held back a gather ({@link #heldOutbox}): a run the dispatch then skips (no creative, no text) counts as dispatched for the TTL, which posts nothing
-     * either way.
+     * row is held back a gather ({@link #heldOutbox}): a run the dispatch then skips (no creative, no text) counts as
+     * dispatched for the TTL, which posts nothing either way.
      */
     protected boolean claimsOnCompletion() {
         return false;
