@@ -256,6 +256,23 @@ class PostgresStateStoreTest {
     }
 
     @Test
+    void aGracefulStopWritesTheOutboxRowsHeldBackForTheirDeliveries() throws Exception {
+        SharedWriteBehindRunBufferStore store = store("b1");
+        // A gather no test waits out: the row is held back until the stop.
+        store.setGatherMillis(600_000);
+        store.setDispatchedRuns("dispatchedRuns", 60_000);
+        Exchange completed = buffer("run-1", "alpha", "All of the answer");
+        store.add(context, "run-1", completed);
+        store.remove(context, "run-1", completed);
+        assertTrue(claimWithin(store, "run-1", 10));
+        assertEquals("0", query("SELECT COUNT(*) FROM run_buffer_outbox"), "held back while its delivery goes on");
+
+        store.stop();
+        assertEquals("run-1", query("SELECT run_id FROM run_buffer_outbox"),
+                "written by the stop: the next start posts it");
+    }
+
+    @Test
     void byDefaultAClaimIsCommittedAsSoonAsTheWriterIsFree() throws Exception {
         // run-b's claim does not wait after run-a's slow commit: a commit of its own; run-c's, 100 ms later, waits
         // only for the writer to be free, then has its own.
