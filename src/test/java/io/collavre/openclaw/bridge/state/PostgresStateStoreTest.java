@@ -233,15 +233,7 @@ class PostgresStateStoreTest {
     @Test
     void aDispatchWaitingForItsClaimCutsTheWritersGatherShortWhileOtherWritesGather() throws Exception {
         SharedWriteBehindRunBufferStore store = store("b1");
-        // A gather no test waits out: a write committed within seconds was not held by it.
-        store.setGatherMillis(600_000);
-        store.setDispatchedRuns("dispatchedRuns", 60_000);
-        Exchange completed = buffer("run-1", "alpha", "All of the answer");
-        store.add(context, "run-1", completed);
-        store.remove(context, "run-1", completed);
-        assertTrue(claimWithin(store, "run-1", 10), "the run's claim");
-        assertEquals("0", query("SELECT COUNT(*) FROM run_buffer_outbox"),
-                "its outbox row held back for a gather, in which its delivery may end");
+        Exchange completed = claimedWithItsRowHeldBack(store);
 
         // The delivery ended within the gather. Nothing waits for a confirm: it gathers.
         store.confirm(context, completed.getExchangeId());
@@ -258,18 +250,27 @@ class PostgresStateStoreTest {
     @Test
     void aGracefulStopWritesTheOutboxRowsHeldBackForTheirDeliveries() throws Exception {
         SharedWriteBehindRunBufferStore store = store("b1");
-        // A gather no test waits out: the row is held back until the stop.
+        claimedWithItsRowHeldBack(store);
+
+        store.stop();
+        assertEquals("run-1", query("SELECT run_id FROM run_buffer_outbox"),
+                "written by the stop: the next start posts it");
+    }
+
+    /**
+     * With a gather no test waits out (a write committed within seconds was not held by it), completes run-1: its
+     * claim is committed at once, its outbox row held back for the gather, in which its delivery may end.
+     */
+    Exchange claimedWithItsRowHeldBack(SharedWriteBehindRunBufferStore store) throws Exception {
         store.setGatherMillis(600_000);
         store.setDispatchedRuns("dispatchedRuns", 60_000);
         Exchange completed = buffer("run-1", "alpha", "All of the answer");
         store.add(context, "run-1", completed);
         store.remove(context, "run-1", completed);
-        assertTrue(claimWithin(store, "run-1", 10));
-        assertEquals("0", query("SELECT COUNT(*) FROM run_buffer_outbox"), "held back while its delivery goes on");
-
-        store.stop();
-        assertEquals("run-1", query("SELECT run_id FROM run_buffer_outbox"),
-                "written by the stop: the next start posts it");
+        assertTrue(claimWithin(store, "run-1", 10), "the run's claim");
+        assertEquals("0", query("SELECT COUNT(*) FROM run_buffer_outbox"),
+                "its outbox row held back for a gather, in which its delivery may end");
+        return completed;
     }
 
     @Test
