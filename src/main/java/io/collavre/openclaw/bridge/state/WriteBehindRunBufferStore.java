@@ -88,6 +88,11 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
     static final String LEGACY_COMPLETED = "run_buffers_completed";
     /** Camel's JDBC idempotent repository table, where the dedup memory's keys are written. */
     static final String DEDUP = "CAMEL_MESSAGEPROCESSED";
+    /**
+     * The processor name of a dedup key's removal, after the dedup memory's own: a removal is a row of its own, so
+     * that the table needs no index on the key ({@link #createSchema}); reading the rows back replays both in order.
+     */
+    static final String DEDUP_REMOVED = ":removed";
     private static final long DEDUP_EXPIRY_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** At most this many writes in one transaction: a long backlog is written in several. */
     private static final int MAX_BATCH = 1000;
@@ -215,12 +220,12 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
             // Camel's JdbcMessageIdRepository table (with message ids up to 255 chars), as the store used before.
             sql.execute("CREATE TABLE IF NOT EXISTS " + DEDUP + " (processorName VARCHAR(255),"
                         + " messageId VARCHAR(255), createdAt TIMESTAMP)");
-            // Without them (tables of a build before) every expiry, and every key removed after a failed dispatch,
-            // read the whole table: at 1,000 runs/s, 60,000 rows every few seconds, in bursts of the writer's
-            // CPU and garbage, through H2's page cache (the same indexes as the PostgreSQL schema's).
+            // Without it (tables of a build before) every expiry read the whole table: at 1,000 runs/s, 60,000 rows
+            // every few seconds, in bursts of the writer's CPU and garbage, through H2's page cache.
             sql.execute("CREATE INDEX IF NOT EXISTS camel_messageprocessed_created ON " + DEDUP + " (createdAt)");
-            sql.execute("CREATE INDEX IF NOT EXISTS camel_messageprocessed_key ON " + DEDUP
-                        + " (messageId, processorName)");
+            // No index on the key: every key went to a random leaf of it, which the next commit rewrote (half of the
+            // writer's CPU at 1,000 runs/s). Keys are only ever read back all together; a removal is a row of its own.
+            sql.execute("DROP INDEX IF EXISTS camel_messageprocessed_key");
         }
     }
 
@@ -406,15 +411,23 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
             public Iterable<String> rememberedKeys() {
                 List<String> keys = new ArrayList<>();
                 try (Connection connection = dataSource.getConnection();
-                     PreparedStatement select = connection.prepareStatement("SELECT messageId FROM " + DEDUP
-                             + " WHERE processorName = ? AND createdAt > ? ORDER BY createdAt")) {
-                    select.setString(1, processorName);
-                    select.setTimestamp(2, new Timestamp(System.currentTimeMillis() - ttlMillis));
+                     PreparedStatement select = connection.prepareStatement("SELECT processorName, messageId FROM "
+                             + DEDUP + " WHERE createdAt > ? AND processorName IN (?, ?) ORDER BY createdAt, _ROWID_")) {
+                    select.setTimestamp(1, new Timestamp(System.currentTimeMillis() - ttlMillis));
+                    select.setString(2, processorName);
+                    select.setString(3, processorName + DEDUP_REMOVED);
+                    // Added and removed in the order they were written: what is left is what the memory held.
+                    Set<String> remembered = new LinkedHashSet<>();
                     try (ResultSet rows = select.executeQuery()) {
                         while (rows.next()) {
-                            keys.add(rows.getString(1));
+                            if (processorName.equals(rows.getString(1))) {
+                                remembered.add(rows.getString(2));
+                            } else {
+                                remembered.remove(rows.getString(2));
+                            }
                         }
                     }
+                    keys.addAll(remembered);
                 } catch (SQLException e) {
                     LOG.warn("state=restore table={} outcome=failed reason={}", DEDUP, e.toString());
                 }
@@ -803,7 +816,6 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
             PreparedStatement insertOutbox = statements.insertOutbox;
             PreparedStatement deleteOutbox = statements.deleteOutbox;
             PreparedStatement insertDedup = statements.insertDedup;
-            PreparedStatement deleteDedup = statements.deleteDedup;
             try {
                 Timestamp now = new Timestamp(System.currentTimeMillis());
                 List<String> claims = new ArrayList<>();
@@ -821,9 +833,8 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                 }
                 // A delivery that ended before its outbox row was written needs no row: neither is written.
                 Set<String> endedUnwritten = endedBeforeWritten(batch);
-                // A confirm follows its outbox row (queued when the run completed, before its delivery began), and a
-                // dedup key is removed (a dispatch that failed) long before it can be added again (a recovery,
-                // seconds later), so the deletes may go after all the inserts.
+                // A confirm follows its outbox row (queued when the run completed, before its delivery began), so the
+                // deletes may go after all the inserts; a dedup key's addition and removal are both rows, in order.
                 for (Write write : batch) {
                     switch (write.kind()) {
                         case OUTBOX -> {
@@ -853,9 +864,10 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                             insertDedup.addBatch();
                         }
                         case DEDUP_REMOVE -> {
-                            deleteDedup.setString(1, dedupProcessor);
-                            deleteDedup.setString(2, write.id());
-                            deleteDedup.addBatch();
+                            insertDedup.setString(1, dedupProcessor + DEDUP_REMOVED);
+                            insertDedup.setString(2, write.id());
+                            insertDedup.setTimestamp(3, new Timestamp(write.at()));
+                            insertDedup.addBatch();
                         }
                         case FLUSH_ACCOUNT -> {
                             // Its changed buffers are in keys, written above.
@@ -868,13 +880,13 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                 insertOutbox.executeBatch();
                 insertDedup.executeBatch();
                 deleteOutbox.executeBatch();
-                deleteDedup.executeBatch();
                 if (expireDedup && dedupExpiryDue()) {
                     lastDedupExpiry = System.nanoTime();
                     try (PreparedStatement expire = connection.prepareStatement(
-                            "DELETE FROM " + DEDUP + " WHERE processorName = ? AND createdAt <= ?")) {
-                        expire.setString(1, dedupProcessor);
-                        expire.setTimestamp(2, new Timestamp(System.currentTimeMillis() - dedupTtlMillis));
+                            "DELETE FROM " + DEDUP + " WHERE createdAt <= ? AND processorName IN (?, ?)")) {
+                        expire.setTimestamp(1, new Timestamp(System.currentTimeMillis() - dedupTtlMillis));
+                        expire.setString(2, dedupProcessor);
+                        expire.setString(3, dedupProcessor + DEDUP_REMOVED);
                         expire.executeUpdate();
                     }
                 }
@@ -922,7 +934,6 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         PreparedStatement insertOutbox;
         PreparedStatement deleteOutbox;
         PreparedStatement insertDedup;
-        PreparedStatement deleteDedup;
 
         Statements(Connection connection) throws SQLException {
             this.connection = connection;
@@ -934,8 +945,6 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                 deleteOutbox = connection.prepareStatement("DELETE FROM " + OUTBOX + " WHERE exchange_id = ?");
                 insertDedup = connection.prepareStatement(
                         "INSERT INTO " + DEDUP + " (processorName, messageId, createdAt) VALUES (?, ?, ?)");
-                deleteDedup = connection.prepareStatement(
-                        "DELETE FROM " + DEDUP + " WHERE processorName = ? AND messageId = ?");
             } catch (SQLException | RuntimeException e) {
                 close();
                 throw e;
@@ -945,7 +954,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         @Override
         public void close() {
             for (PreparedStatement statement : new PreparedStatement[] {upsert, deleteBuffer, insertOutbox,
-                    deleteOutbox, insertDedup, deleteDedup}) {
+                    deleteOutbox, insertDedup}) {
                 closeQuietly(statement);
             }
             closeQuietly(connection);
