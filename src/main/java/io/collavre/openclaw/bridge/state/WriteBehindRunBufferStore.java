@@ -409,15 +409,14 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
         return new WrittenBehindIdempotentRepository.Writes() {
             @Override
             public Iterable<String> rememberedKeys() {
-                List<String> keys = new ArrayList<>();
+                // Added and removed in the order they were written: what is left is what the memory held.
+                Set<String> remembered = new LinkedHashSet<>();
                 try (Connection connection = dataSource.getConnection();
                      PreparedStatement select = connection.prepareStatement("SELECT processorName, messageId FROM "
                              + DEDUP + " WHERE createdAt > ? AND processorName IN (?, ?) ORDER BY createdAt, _ROWID_")) {
                     select.setTimestamp(1, new Timestamp(System.currentTimeMillis() - ttlMillis));
                     select.setString(2, processorName);
                     select.setString(3, processorName + DEDUP_REMOVED);
-                    // Added and removed in the order they were written: what is left is what the memory held.
-                    Set<String> remembered = new LinkedHashSet<>();
                     try (ResultSet rows = select.executeQuery()) {
                         while (rows.next()) {
                             if (processorName.equals(rows.getString(1))) {
@@ -427,11 +426,10 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                             }
                         }
                     }
-                    keys.addAll(remembered);
                 } catch (SQLException e) {
                     LOG.warn("state=restore table={} outcome=failed reason={}", DEDUP, e.toString());
                 }
-                return keys;
+                return remembered;
             }
 
             @Override
