@@ -48,15 +48,25 @@ class WriteBehindRunBufferStoreTest {
         }
     }
 
+    /** Every store a test makes: stopped after it, before the pool goes (a writer left running outlives the test). */
+    final List<WriteBehindRunBufferStore> stores = new ArrayList<>();
+
     @AfterEach
     void close() throws Exception {
+        stores.forEach(WriteBehindRunBufferStore::stop);
         context.close();
         pool.dispose();
     }
 
-    WriteBehindRunBufferStore store() {
-        WriteBehindRunBufferStore store = new WriteBehindRunBufferStore(pool, 60_000,
+    WriteBehindRunBufferStore newStore(long checkpointMs) {
+        WriteBehindRunBufferStore store = new WriteBehindRunBufferStore(pool, checkpointMs,
                 RunStateConfiguration.DESERIALIZATION_FILTER);
+        stores.add(store);
+        return store;
+    }
+
+    WriteBehindRunBufferStore store() {
+        WriteBehindRunBufferStore store = newStore(60_000);
         store.setCamelContext(context);
         store.start();
         return store;
@@ -128,8 +138,7 @@ class WriteBehindRunBufferStoreTest {
     @Test
     void aRunIsWrittenWhenItsOldestUnwrittenChangeIsNearlyAnIntervalOldAndARunCompletedSoonerNever() throws Exception {
         long intervalMs = 1000;
-        WriteBehindRunBufferStore store = new WriteBehindRunBufferStore(pool, intervalMs,
-                RunStateConfiguration.DESERIALIZATION_FILTER);
+        WriteBehindRunBufferStore store = newStore(intervalMs);
         store.setCamelContext(context);
         store.start();
         try {
@@ -226,8 +235,7 @@ class WriteBehindRunBufferStoreTest {
             OutboxRowsWritten.install(connection);
         }
         // Not started yet: its writer takes every write queued so far into its first commit.
-        WriteBehindRunBufferStore store = new WriteBehindRunBufferStore(pool, 60_000,
-                RunStateConfiguration.DESERIALIZATION_FILTER);
+        WriteBehindRunBufferStore store = newStore(60_000);
         store.setCamelContext(context);
         Exchange delivered = buffered(context, "run-delivered", "Posted before the commit", 1);
         store.add(context, "run-delivered", delivered);
@@ -254,8 +262,7 @@ class WriteBehindRunBufferStoreTest {
         store.awaitWritten(store.lastWrite());
 
         // A store whose writer never runs: the confirm stays queued and the row stays in the table.
-        WriteBehindRunBufferStore notWriting = new WriteBehindRunBufferStore(pool, 60_000,
-                RunStateConfiguration.DESERIALIZATION_FILTER);
+        WriteBehindRunBufferStore notWriting = newStore(60_000);
         assertEquals(java.util.Set.of(completed.getExchangeId()), notWriting.scan(context));
         notWriting.confirm(context, completed.getExchangeId());
         assertEquals(1, count(WriteBehindRunBufferStore.OUTBOX));
@@ -407,8 +414,7 @@ class WriteBehindRunBufferStoreTest {
         first.checkpoint();
         first.stop();
 
-        WriteBehindRunBufferStore withTtl = new WriteBehindRunBufferStore(pool, 60_000,
-                RunStateConfiguration.DESERIALIZATION_FILTER);
+        WriteBehindRunBufferStore withTtl = newStore(60_000);
         withTtl.setCamelContext(context);
         withTtl.setBufferTtlMillis(600_000);
         withTtl.start();
