@@ -92,7 +92,12 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
      * The processor name of a dedup key's removal, after the dedup memory's own: a removal is a row of its own, so
      * that the table needs no index on the key ({@link #createSchema}); reading the rows back replays both in order.
      */
-    static final String DEDUP_REMOVED = ":removed";
+    private static final String DEDUP_REMOVED = ":removed";
+
+    /** The processor name of the rows that remove keys of the dedup memory named {@code processorName}. */
+    static String removalsOf(String processorName) {
+        return processorName + DEDUP_REMOVED;
+    }
     private static final long DEDUP_EXPIRY_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** At most this many writes in one transaction: a long backlog is written in several. */
     private static final int MAX_BATCH = 1000;
@@ -416,7 +421,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                              + DEDUP + " WHERE createdAt > ? AND processorName IN (?, ?) ORDER BY createdAt, _ROWID_")) {
                     select.setTimestamp(1, new Timestamp(System.currentTimeMillis() - ttlMillis));
                     select.setString(2, processorName);
-                    select.setString(3, processorName + DEDUP_REMOVED);
+                    select.setString(3, removalsOf(processorName));
                     try (ResultSet rows = select.executeQuery()) {
                         while (rows.next()) {
                             if (processorName.equals(rows.getString(1))) {
@@ -862,7 +867,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                             insertDedup.addBatch();
                         }
                         case DEDUP_REMOVE -> {
-                            insertDedup.setString(1, dedupProcessor + DEDUP_REMOVED);
+                            insertDedup.setString(1, removalsOf(dedupProcessor));
                             insertDedup.setString(2, write.id());
                             insertDedup.setTimestamp(3, new Timestamp(write.at()));
                             insertDedup.addBatch();
@@ -884,7 +889,7 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                             "DELETE FROM " + DEDUP + " WHERE createdAt <= ? AND processorName IN (?, ?)")) {
                         expire.setTimestamp(1, new Timestamp(System.currentTimeMillis() - dedupTtlMillis));
                         expire.setString(2, dedupProcessor);
-                        expire.setString(3, dedupProcessor + DEDUP_REMOVED);
+                        expire.setString(3, removalsOf(dedupProcessor));
                         expire.executeUpdate();
                     }
                 }
