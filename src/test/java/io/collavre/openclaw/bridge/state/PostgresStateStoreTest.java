@@ -1,5 +1,8 @@
 package io.collavre.openclaw.bridge.state;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -13,7 +16,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+
+import javax.sql.DataSource;
 
 import io.collavre.openclaw.bridge.BridgeHeaders;
 import io.collavre.openclaw.bridge.chat.RunBuffer;
@@ -75,8 +81,12 @@ class PostgresStateStoreTest {
     }
 
     SharedWriteBehindRunBufferStore store(String instance) {
+        return store(instance, database.dataSource());
+    }
+
+    SharedWriteBehindRunBufferStore store(String instance, DataSource dataSource) {
         // A checkpoint interval out of reach: only a hand-over or a completion writes, as the test says.
-        SharedWriteBehindRunBufferStore store = new SharedWriteBehindRunBufferStore(database.dataSource(), instance,
+        SharedWriteBehindRunBufferStore store = new SharedWriteBehindRunBufferStore(dataSource, instance,
                 3000, 600_000, 5000, RunStateConfiguration.DESERIALIZATION_FILTER);
         store.setCamelContext(context);
         store.start();
@@ -245,6 +255,50 @@ class PostgresStateStoreTest {
         // The claim is answered right after the commit, the writer's count of what it committed moves just after.
         assertTrue(store.awaitWritten(confirm, 5000), "committed with the claim, not after the gather");
         assertEquals("0", query("SELECT COUNT(*) FROM run_buffer_outbox"), "a delivery ended before its row: no row");
+    }
+
+    @Test
+    void aClaimWithNothingElseToWriteIsCommittedByItsStatementAloneAndTheNextWritesInATransactionAgain()
+            throws Exception {
+        AtomicInteger commits = new AtomicInteger();
+        SharedWriteBehindRunBufferStore store = store("b1", countingCommits(database.dataSource(), commits));
+        claimedWithItsRowHeldBack(store);
+        assertEquals("run-1", query("SELECT messageId FROM camel_messageprocessed"), "committed: seen by another session");
+        assertEquals(0, commits.get(), "no COMMIT of its own: one round trip to the server, not two");
+
+        // A write with rows (the account's buffer, and run-1's outbox row it releases): a transaction, committed.
+        store.setGatherMillis(0);
+        store.add(context, "run-2", buffer("run-2", "alpha", "Half of the answer"));
+        store.handOver("alpha");
+        assertEquals("run-2", query("SELECT run_id FROM run_buffer_rows"));
+        assertEquals("run-1", query("SELECT run_id FROM run_buffer_outbox"));
+        assertEquals(1, commits.get());
+    }
+
+    /** The pool's connections, counting the COMMITs sent on them. */
+    static DataSource countingCommits(DataSource pool, AtomicInteger commits) {
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (dataSource, method, args) -> {
+                    Object answer = invoke(pool, method, args);
+                    if (!(answer instanceof Connection connection)) {
+                        return answer;
+                    }
+                    return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                            (proxy, call, callArgs) -> {
+                                if (call.getName().equals("commit")) {
+                                    commits.incrementAndGet();
+                                }
+                                return invoke(connection, call, callArgs);
+                            });
+                });
+    }
+
+    static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 
     @Test
