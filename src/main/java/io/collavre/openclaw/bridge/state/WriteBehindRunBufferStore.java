@@ -866,15 +866,9 @@ public class WriteBehindRunBufferStore extends ServiceSupport implements Recover
                                 rows++;
                             }
                         }
-                        case DEDUP_ADD -> {
-                            insertDedup.setString(1, dedupProcessor);
-                            insertDedup.setString(2, write.id());
-                            insertDedup.setTimestamp(3, new Timestamp(write.at()));
-                            insertDedup.addBatch();
-                            rows++;
-                        }
-                        case DEDUP_REMOVE -> {
-                            insertDedup.setString(1, removalsOf(dedupProcessor));
+                        case DEDUP_ADD, DEDUP_REMOVE -> {
+                            insertDedup.setString(1, write.kind() == Kind.DEDUP_ADD
+                                    ? dedupProcessor : removalsOf(dedupProcessor));
                             insertDedup.setString(2, write.id());
                             insertDedup.setTimestamp(3, new Timestamp(write.at()));
                             insertDedup.addBatch();
